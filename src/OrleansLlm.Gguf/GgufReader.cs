@@ -27,10 +27,11 @@ public static class GgufReader
     public static GgufFile ReadFile(string path, GgufReaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var source = GgufSource.Open(path);
+        options ??= GgufReaderOptions.Default;
+        using var header = new MappedHeader(path, options.MaxHeaderBytes);
         try
         {
-            return Read(source, options ?? GgufReaderOptions.Default);
+            return Read(header.Span, header.FileLength, options);
         }
         catch (GgufFormatException e)
         {
@@ -39,16 +40,17 @@ public static class GgufReader
     }
 
     /// <summary>Reads a GGUF header from a whole file held in memory.</summary>
-    public static GgufFile Read(ReadOnlyMemory<byte> file, GgufReaderOptions? options = null)
+    public static GgufFile Read(ReadOnlySpan<byte> file, GgufReaderOptions? options = null)
     {
-        using var source = GgufSource.FromMemory(file);
-        return Read(source, options ?? GgufReaderOptions.Default);
+        options ??= GgufReaderOptions.Default;
+        var header = file[..(int)Math.Min(file.Length, options.MaxHeaderBytes)];
+        return Read(header, file.Length, options);
     }
 
-    private static GgufFile Read(GgufSource source, GgufReaderOptions options)
+    private static GgufFile Read(ReadOnlySpan<byte> header, long fileLength, GgufReaderOptions options)
     {
-        using var cursor = new GgufCursor(source, options.MaxHeaderBytes);
-        var version = ReadPreamble(cursor, out var tensorCount, out var entryCount);
+        var cursor = new GgufCursor(header, fileLength, options.MaxHeaderBytes);
+        var version = ReadPreamble(ref cursor, out var tensorCount, out var entryCount);
 
         cursor.Section = "the metadata";
         var metadata = new GgufMetadata((int)Math.Min(entryCount, 256));
@@ -61,11 +63,11 @@ public static class GgufReader
             var typeCode = cursor.ReadUInt32();
             if (!GgufValueTypes.IsDefined(typeCode))
                 throw cursor.Error(typeStart, $"unknown value type {typeCode} for metadata key '{key}'");
-            var value = new GgufValueReader(cursor, options).Read((GgufValueType)typeCode, depth: 0);
+            var value = GgufValueReader.Read(ref cursor, options, (GgufValueType)typeCode, depth: 0);
             if (!metadata.TryAdd(key, value))
                 throw cursor.Error(entryStart, $"duplicate metadata key '{key}'");
             if (key == AlignmentKey)
-                alignment = ValidateAlignment(cursor, typeStart, value);
+                alignment = ValidateAlignment(in cursor, typeStart, value);
         }
 
         cursor.Section = "the tensor table";
@@ -75,7 +77,7 @@ public static class GgufReader
         for (ulong i = 0; i < tensorCount; i++)
         {
             var start = cursor.Position;
-            var tensor = ReadTensorInfo(cursor, options);
+            var tensor = ReadTensorInfo(ref cursor, options);
             if (!names.Add(tensor.Name))
                 throw cursor.Error(start, $"duplicate tensor name '{tensor.Name}'");
             tensors.Add(tensor);
@@ -83,11 +85,11 @@ public static class GgufReader
         }
 
         var dataOffset = AlignUp(cursor.Position, alignment);
-        ValidateTensorData(cursor, tensors, tensorStarts, alignment, dataOffset, source.Length);
-        return new GgufFile(version, alignment, metadata, tensors, dataOffset, source.Length);
+        ValidateTensorData(in cursor, tensors, tensorStarts, alignment, dataOffset, fileLength);
+        return new GgufFile(version, alignment, metadata, tensors, dataOffset, fileLength);
     }
 
-    private static int ReadPreamble(GgufCursor cursor, out ulong tensorCount, out ulong entryCount)
+    private static int ReadPreamble(ref GgufCursor cursor, out ulong tensorCount, out ulong entryCount)
     {
         cursor.Section = "the file header";
         if (cursor.Remaining < 4)
@@ -122,7 +124,7 @@ public static class GgufReader
         return (int)version;
     }
 
-    private static GgufTensorInfo ReadTensorInfo(GgufCursor cursor, GgufReaderOptions options)
+    private static GgufTensorInfo ReadTensorInfo(ref GgufCursor cursor, GgufReaderOptions options)
     {
         var start = cursor.Position;
         var name = cursor.ReadString(options.MaxStringLength, "tensor name");
@@ -161,7 +163,7 @@ public static class GgufReader
         return new GgufTensorInfo(name, dimensions, type, (long)offset);
     }
 
-    private static int ValidateAlignment(GgufCursor cursor, long offset, GgufValue value)
+    private static int ValidateAlignment(in GgufCursor cursor, long offset, GgufValue value)
     {
         if (value.Type != GgufValueType.UInt32)
             throw cursor.Error(offset, $"{AlignmentKey} must be a uint32, not {value.Type}");
@@ -171,7 +173,7 @@ public static class GgufReader
         return (int)alignment;
     }
 
-    private static void ValidateTensorData(GgufCursor cursor, List<GgufTensorInfo> tensors, List<long> starts, int alignment, long dataOffset, long fileLength)
+    private static void ValidateTensorData(in GgufCursor cursor, List<GgufTensorInfo> tensors, List<long> starts, int alignment, long dataOffset, long fileLength)
     {
         var dataLength = fileLength - dataOffset;
         for (var i = 0; i < tensors.Count; i++)

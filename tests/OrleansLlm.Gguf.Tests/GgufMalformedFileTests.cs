@@ -14,6 +14,17 @@ public class GgufMalformedFileTests
     }
 
     [Fact]
+    public void An_empty_file_on_disk_is_not_a_gguf_file()
+    {
+        using var dir = TestFiles.CreateDirectory();
+        var path = dir.File("empty.gguf");
+        File.WriteAllBytes(path, []);
+
+        var error = Assert.Throws<GgufFormatException>(() => GgufReader.ReadFile(path));
+        Assert.Contains("not a GGUF file", error.Reason);
+    }
+
+    [Fact]
     public void Bad_magic_is_rejected_at_byte_0()
     {
         var bytes = RawGguf.Header().ToArray();

@@ -1,9 +1,9 @@
 namespace OrleansLlm.Gguf.Reading;
 
 /// <summary>Decodes one metadata value of any type, loading or skipping arrays by the options' limit.</summary>
-internal readonly struct GgufValueReader(GgufCursor cursor, GgufReaderOptions options)
+internal static class GgufValueReader
 {
-    public GgufValue Read(GgufValueType type, int depth) => type switch
+    public static GgufValue Read(ref GgufCursor cursor, GgufReaderOptions options, GgufValueType type, int depth) => type switch
     {
         GgufValueType.UInt8 => GgufValue.FromUInt8(cursor.ReadByte()),
         GgufValueType.Int8 => GgufValue.FromInt8(unchecked((sbyte)cursor.ReadByte())),
@@ -17,16 +17,16 @@ internal readonly struct GgufValueReader(GgufCursor cursor, GgufReaderOptions op
         GgufValueType.Int64 => GgufValue.FromInt64(unchecked((long)cursor.ReadUInt64())),
         GgufValueType.Float64 => GgufValue.FromFloat64(BitConverter.UInt64BitsToDouble(cursor.ReadUInt64())),
         GgufValueType.String => GgufValue.FromString(cursor.ReadString(options.MaxStringLength, "string value")),
-        GgufValueType.Array => GgufValue.FromArray(ReadArray(depth + 1)),
+        GgufValueType.Array => GgufValue.FromArray(ReadArray(ref cursor, options, depth + 1)),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
-    private GgufArray ReadArray(int depth)
+    private static GgufArray ReadArray(ref GgufCursor cursor, GgufReaderOptions options, int depth)
     {
-        var (elementType, count) = ReadArrayHeader(depth);
+        var (elementType, count) = ReadArrayHeader(ref cursor, options, depth);
         if (count > options.ArrayLoadLimit)
         {
-            SkipElements(elementType, count, depth);
+            SkipElements(ref cursor, options, elementType, count, depth);
             return GgufArray.NotLoaded(elementType, count);
         }
         var n = (int)count;
@@ -43,13 +43,13 @@ internal readonly struct GgufValueReader(GgufCursor cursor, GgufReaderOptions op
             GgufValueType.UInt64 => GgufArray.Of(cursor.ReadArray<ulong>(n)),
             GgufValueType.Int64 => GgufArray.Of(cursor.ReadArray<long>(n)),
             GgufValueType.Float64 => GgufArray.Of(cursor.ReadArray<double>(n)),
-            GgufValueType.String => GgufArray.Of(ReadStrings(n)),
-            GgufValueType.Array => GgufArray.Of(ReadNested(n, depth)),
+            GgufValueType.String => GgufArray.Of(ReadStrings(ref cursor, options, n)),
+            GgufValueType.Array => GgufArray.Of(ReadNested(ref cursor, options, n, depth)),
             _ => throw new ArgumentOutOfRangeException(nameof(elementType), elementType, null),
         };
     }
 
-    private (GgufValueType ElementType, long Count) ReadArrayHeader(int depth)
+    private static (GgufValueType ElementType, long Count) ReadArrayHeader(ref GgufCursor cursor, GgufReaderOptions options, int depth)
     {
         var start = cursor.Position;
         if (depth > options.MaxArrayDepth)
@@ -68,7 +68,7 @@ internal readonly struct GgufValueReader(GgufCursor cursor, GgufReaderOptions op
         return (elementType, (long)count);
     }
 
-    private void SkipElements(GgufValueType elementType, long count, int depth)
+    private static void SkipElements(ref GgufCursor cursor, GgufReaderOptions options, GgufValueType elementType, long count, int depth)
     {
         switch (elementType)
         {
@@ -78,8 +78,8 @@ internal readonly struct GgufValueReader(GgufCursor cursor, GgufReaderOptions op
             case GgufValueType.Array:
                 for (long i = 0; i < count; i++)
                 {
-                    var (innerType, innerCount) = ReadArrayHeader(depth + 1);
-                    SkipElements(innerType, innerCount, depth + 1);
+                    var (innerType, innerCount) = ReadArrayHeader(ref cursor, options, depth + 1);
+                    SkipElements(ref cursor, options, innerType, innerCount, depth + 1);
                 }
                 break;
             default:
@@ -88,7 +88,7 @@ internal readonly struct GgufValueReader(GgufCursor cursor, GgufReaderOptions op
         }
     }
 
-    private string[] ReadStrings(int count)
+    private static string[] ReadStrings(ref GgufCursor cursor, GgufReaderOptions options, int count)
     {
         var strings = new string[count];
         for (var i = 0; i < strings.Length; i++)
@@ -96,11 +96,11 @@ internal readonly struct GgufValueReader(GgufCursor cursor, GgufReaderOptions op
         return strings;
     }
 
-    private GgufArray[] ReadNested(int count, int depth)
+    private static GgufArray[] ReadNested(ref GgufCursor cursor, GgufReaderOptions options, int count, int depth)
     {
         var arrays = new GgufArray[count];
         for (var i = 0; i < arrays.Length; i++)
-            arrays[i] = ReadArray(depth + 1);
+            arrays[i] = ReadArray(ref cursor, options, depth + 1);
         return arrays;
     }
 }
