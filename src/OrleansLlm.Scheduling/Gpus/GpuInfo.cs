@@ -20,6 +20,9 @@ public sealed record GpuInfo
 
     public string Name { get; init; } = "";
 
+    /// <summary>Ordinal as the runtime numbers visible devices (llama.cpp's <c>CUDA{Index}</c>).</summary>
+    public int Index { get; init; }
+
     public bool IsCpu => Library == GpuLibraries.Cpu;
 
     public static GpuInfo Cpu(long totalMemory, long freeMemory) => new()
