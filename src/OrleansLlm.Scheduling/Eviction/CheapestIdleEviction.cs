@@ -74,7 +74,7 @@ public static class CheapestIdleEviction
 
     /// <summary>Fewest requests in flight, then shortest keep-alive, then path.</summary>
     private static LoadedRunner? SoonestToFree(IReadOnlyList<LoadedRunner> runners) =>
-        runners.Where(r => !r.Loading)
+        runners.Where(r => !r.Loading && !r.IsIdle)
             .OrderBy(r => r.RefCount)
             .ThenBy(r => r.KeepAlive)
             .ThenBy(r => r.ModelPath, StringComparer.Ordinal)

@@ -61,7 +61,11 @@ public static class GoDuration
                 return Fail($"'{text}' is too long a duration", out error);
             s = s[unitLength..];
         }
-        duration = TimeSpan.FromTicks((long)decimal.Round(ticks));
+        // Below one 100 ns tick still counts: "-1ns" is negative (forever), not zero.
+        var whole = (long)decimal.Round(ticks);
+        if (whole == 0 && ticks > 0)
+            whole = 1;
+        duration = TimeSpan.FromTicks(whole);
         if (negative)
             duration = -duration;
         return true;

@@ -40,6 +40,13 @@ public readonly record struct KeepAliveDuration : IComparable<KeepAliveDuration>
         return _duration >= DateTimeOffset.MaxValue - idleSince ? null : idleSince + _duration;
     }
 
+    /// <summary>When a model that goes idle now, by <paramref name="clock"/>, expires; null when it never does.</summary>
+    public DateTimeOffset? ExpiresAt(TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        return ExpiresAt(clock.GetUtcNow());
+    }
+
     /// <summary>Shorter first, forever last: the seed's eviction order.</summary>
     public int CompareTo(KeepAliveDuration other) => (IsForever, other.IsForever) switch
     {
