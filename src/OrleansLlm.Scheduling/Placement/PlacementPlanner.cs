@@ -43,6 +43,14 @@ public static class PlacementPlanner
                 return new(PlacementOutcome.Load, fit.Gpus, fit.Estimate, "fits fully");
             // Only a first model may load partially: its overflow goes to system memory.
             var partial = GpuSelection.BestPartial(model, host.Gpus, options, projectors, estimator);
+            if (partial.Estimate.Layers == 0)
+            {
+                // Not one layer fits a GPU: the seed then starts a CPU runner.
+                var onCpu = Estimation.MemoryEstimator.Estimate(model, [cpu], options, projectors, estimator);
+                return onCpu.TotalSize <= cpu.FreeMemory
+                    ? new(PlacementOutcome.Load, [cpu], onCpu, "no layer fits a GPU: CPU")
+                    : TooLarge(onCpu.TotalSize, cpu.FreeMemory, "system memory");
+            }
             if (partial.Estimate.RamSize > cpu.FreeMemory)
                 return TooLarge(partial.Estimate.TotalSize, partial.Gpus.Sum(g => g.FreeMemory) + cpu.FreeMemory, "GPU and system memory");
             return new(PlacementOutcome.Load, partial.Gpus, partial.Estimate,
