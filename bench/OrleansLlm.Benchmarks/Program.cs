@@ -1,3 +1,15 @@
 using BenchmarkDotNet.Running;
+using OrleansLlm.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(OrleansLlm.Benchmarks.InProcessConfig).Assembly).Run(args, OrleansLlm.Benchmarks.InProcessConfig.Create());
+return args switch
+{
+    ["estimate-accuracy", ..] => EstimateAccuracy.Run(args.Length > 1 ? args[1] : Path.Combine("bench", "results", "estimate-accuracy.md")),
+    ["measure-one", var path, var context] => EstimateAccuracy.MeasureOne(path, int.Parse(context, System.Globalization.CultureInfo.InvariantCulture)),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(InProcessConfig).Assembly).Run(args, InProcessConfig.Create());
+    return 0;
+}
