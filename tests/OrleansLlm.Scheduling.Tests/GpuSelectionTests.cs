@@ -87,3 +87,27 @@ public class GpuSelectionTests
         Assert.Equal(["0", "2"], GpuSelection.WithoutLoading([Gpu("0", 8), Gpu("1", 8), Gpu("2", 8)], runners).Select(g => g.Id));
     }
 }
+
+public class VramRecoveryTests
+{
+    private static GpuInfo Free(string id, long gib) => TestModels.Gpu(id, 80) with { FreeMemory = gib * Bytes.GiB };
+
+    [Fact]
+    public void Memory_is_recovered_once_80_percent_of_the_estimate_is_free_again()
+    {
+        Assert.False(VramRecovery.HasRecovered([Free("0", 10)], [Free("0", 17)], 10 * Bytes.GiB));
+        Assert.True(VramRecovery.HasRecovered([Free("0", 10)], [Free("0", 19)], 10 * Bytes.GiB));
+    }
+
+    [Fact]
+    public void Free_memory_that_dropped_is_not_mistaken_for_recovery_as_the_seeds_unsigned_subtraction_did()
+    {
+        Assert.False(VramRecovery.HasRecovered([Free("0", 10)], [Free("0", 4)], 10 * Bytes.GiB));
+    }
+
+    [Fact]
+    public void Only_the_runners_gpus_count()
+    {
+        Assert.False(VramRecovery.HasRecovered([Free("0", 10)], [Free("0", 10), Free("1", 70)], 10 * Bytes.GiB));
+    }
+}

@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace OrleansLlm.Scheduling.KeepAlive;
 
 /// <summary>
 /// How long an idle model stays loaded: a duration, zero (unload as soon as idle) or forever
 /// (any negative value, Ollama's way of pinning a model).
 /// </summary>
+[JsonConverter(typeof(KeepAliveDurationJsonConverter))]
 public readonly record struct KeepAliveDuration : IComparable<KeepAliveDuration>
 {
     private readonly TimeSpan _duration;

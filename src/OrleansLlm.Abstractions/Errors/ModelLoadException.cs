@@ -1,0 +1,20 @@
+namespace OrleansLlm.Abstractions.Errors;
+
+/// <summary>A model failed to load; every request waiting for that load gets this error.</summary>
+[GenerateSerializer]
+public sealed class ModelLoadException : Exception
+{
+    public ModelLoadException()
+    {
+    }
+
+    public ModelLoadException(string message)
+        : base(message)
+    {
+    }
+
+    public ModelLoadException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

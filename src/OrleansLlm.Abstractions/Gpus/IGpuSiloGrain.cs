@@ -1,0 +1,38 @@
+using Orleans.Concurrency;
+using OrleansLlm.Abstractions.Runners;
+using OrleansLlm.Scheduling.Options;
+
+namespace OrleansLlm.Abstractions.Gpus;
+
+/// <summary>
+/// The GPUs of one silo, keyed by the silo's address and always active on that silo: total, free
+/// and reserved memory per GPU, loads in progress, the max-loaded cap, and the FIFO of loads
+/// waiting for room. Every reservation is decided in one turn of this grain, so two models racing
+/// for the same free memory cannot both win.
+/// </summary>
+public interface IGpuSiloGrain : IGrainWithStringKey
+{
+    [AlwaysInterleave]
+    Task<SiloSnapshot> GetSnapshot();
+
+    /// <summary>
+    /// The placement director's provisional hold on room for a model it is placing here; it
+    /// expires unless the model asks to load. Idempotent per model (directors are retried).
+    /// </summary>
+    Task<bool> Claim(string modelPath, RunnerOptions options);
+
+    /// <summary>Reserves room for a model about to load, or says what must happen first.</summary>
+    Task<LoadTicket> AcquireLoad(string modelPath, RunnerOptions options, int relocations);
+
+    /// <summary>The load finished: record what it really uses.</summary>
+    Task LoadCompleted(string modelPath, RunnerMemory memory);
+
+    /// <summary>The runner is closed (or its load failed): its room is free.</summary>
+    Task Release(string modelPath);
+
+    Task ReportUsage(string modelPath, RunnerUsage usage);
+
+    /// <summary>Returns when the silo's state changes from <paramref name="version"/>, or after <paramref name="maxWait"/>.</summary>
+    [AlwaysInterleave]
+    Task<long> WaitForChange(long version, TimeSpan maxWait);
+}

@@ -1,0 +1,14 @@
+using OrleansLlm.Scheduling.Estimation;
+using OrleansLlm.Scheduling.Gpus;
+
+namespace OrleansLlm.Abstractions.Gpus;
+
+/// <summary>The GPU silo's answer to a model that wants to load.</summary>
+[GenerateSerializer, Immutable]
+public sealed record LoadTicket(
+    [property: Id(0)] LoadOutcome Outcome,
+    [property: Id(1)] IReadOnlyList<GpuInfo> Devices,
+    [property: Id(2)] MemoryEstimate? Estimate,
+    [property: Id(3)] IReadOnlyList<string> Victims,
+    [property: Id(4)] string Reason,
+    [property: Id(5)] long Version);

@@ -1,0 +1,10 @@
+using OrleansLlm.Scheduling.KeepAlive;
+
+namespace OrleansLlm.Abstractions.Gpus;
+
+/// <summary>What a model grain tells its GPU silo about its runner, for eviction choices and <c>/api/ps</c>.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RunnerUsage(
+    [property: Id(0)] int RefCount,
+    [property: Id(1)] KeepAliveDuration KeepAlive,
+    [property: Id(2)] DateTimeOffset? ExpiresAt);

@@ -1,0 +1,15 @@
+using OrleansLlm.Scheduling.Placement;
+
+namespace OrleansLlm.Abstractions.Gpus;
+
+/// <summary>
+/// One GPU host as the placement director and <c>/api/ps</c> see it: its GPUs as discovered, its
+/// system memory, and every runner reserved, loading or loaded there.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record SiloSnapshot(
+    [property: Id(0)] string SiloAddress,
+    [property: Id(1)] HostSnapshot Host,
+    [property: Id(2)] long Version,
+    [property: Id(3)] string InventorySource,
+    [property: Id(4)] int QueuedLoads);

@@ -1,0 +1,33 @@
+using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Options;
+
+namespace OrleansLlm.Abstractions.Models;
+
+/// <summary>
+/// One request to a model: a prompt or chat messages (neither = load only), the runner options
+/// it needs the model loaded with, how to sample, and how long to keep the model afterwards.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record GenerateRequest
+{
+    [Id(0)] public string? Prompt { get; init; }
+    [Id(1)] public IReadOnlyList<ChatMessage>? Messages { get; init; }
+    [Id(2)] public string? System { get; init; }
+
+    /// <summary>True: the prompt is sent as is, without the chat template.</summary>
+    [Id(3)] public bool Raw { get; init; }
+
+    /// <summary><c>json</c>, or a JSON schema, to constrain the output; null for free text.</summary>
+    [Id(4)] public string? Format { get; init; }
+
+    /// <summary>Runner options as the request gave them (before <c>num_parallel</c> admission).</summary>
+    [Id(5)] public RunnerOptions Runner { get; init; } = RunnerOptions.Default;
+
+    [Id(6)] public SamplingOptions Sampling { get; init; } = SamplingOptions.Default;
+
+    /// <summary>The request's <c>keep_alive</c>; null keeps the model's current one (the server default on first load).</summary>
+    [Id(7)] public KeepAliveDuration? KeepAlive { get; init; }
+
+    /// <summary>No prompt and no messages: load the model (or, with keep-alive 0, unload it) and generate nothing.</summary>
+    public bool IsLoadOnly => string.IsNullOrEmpty(Prompt) && (Messages is null || Messages.Count == 0);
+}

@@ -1,0 +1,17 @@
+namespace OrleansLlm.Abstractions.Models;
+
+/// <summary>One item of a generation stream.</summary>
+[GenerateSerializer, Immutable]
+public sealed record GenerationEvent(
+    [property: Id(0)] GenerationEventKind Kind,
+    [property: Id(1)] string? Text = null,
+    [property: Id(2)] string? DoneReason = null,
+    [property: Id(3)] GenerationStats? Stats = null,
+    [property: Id(4)] string? SiloAddress = null)
+{
+    public static GenerationEvent Queued(string reason) => new(GenerationEventKind.Queued, Text: reason);
+
+    public static GenerationEvent Token(string text) => new(GenerationEventKind.Token, text);
+
+    public static GenerationEvent Done(string reason, GenerationStats stats) => new(GenerationEventKind.Done, DoneReason: reason, Stats: stats);
+}

@@ -1,0 +1,16 @@
+namespace OrleansLlm.Abstractions.Models;
+
+public enum GenerationEventKind
+{
+    /// <summary>The model is not ready: the request waits for a load (counted against the queue bound).</summary>
+    Queued,
+
+    /// <summary>The request holds a reference on a ready runner; tokens follow.</summary>
+    Started,
+
+    /// <summary>A piece of generated text (whole UTF-8 characters).</summary>
+    Token,
+
+    /// <summary>The end: why it ended and the statistics.</summary>
+    Done,
+}

@@ -1,0 +1,30 @@
+using Orleans.Concurrency;
+
+namespace OrleansLlm.Abstractions.Models;
+
+/// <summary>
+/// One model, keyed by its canonical path under the models root: its loaded runner, the requests
+/// in flight on it, its keep-alive and its reload rules.
+/// </summary>
+public interface IModelGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Generates, streaming: <see cref="GenerationEventKind.Queued"/> first if the model must be
+    /// loaded, then <see cref="GenerationEventKind.Started"/>, tokens, and
+    /// <see cref="GenerationEventKind.Done"/>. A load-only request ends with done reason <c>load</c>.
+    /// The request holds a reference on the runner until the stream ends, fails or is cancelled.
+    /// </summary>
+    IAsyncEnumerable<GenerationEvent> Generate(GenerateRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ollama's explicit unload (<c>keep_alive: 0</c> with no prompt): the model unloads as soon as
+    /// no request is in flight. False when it was not loaded.
+    /// </summary>
+    Task<bool> Unload();
+
+    /// <summary>Unloads now if no request is in flight (another model needs the room); false if busy.</summary>
+    Task<bool> EvictIfIdle();
+
+    [AlwaysInterleave]
+    Task<ModelStatus> GetStatus();
+}

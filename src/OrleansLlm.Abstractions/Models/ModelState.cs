@@ -1,0 +1,10 @@
+namespace OrleansLlm.Abstractions.Models;
+
+/// <summary>A ModelGrain's runner: unloaded → loading → ready → unloading → unloaded.</summary>
+public enum ModelState
+{
+    Unloaded,
+    Loading,
+    Ready,
+    Unloading,
+}
