@@ -19,10 +19,10 @@ public interface IGpuSiloGrain : IGrainWithStringKey
     /// The placement director's provisional hold on room for a model it is placing here; it
     /// expires unless the model asks to load. Idempotent per model (directors are retried).
     /// </summary>
-    Task<bool> Claim(string modelPath, RunnerOptions options);
+    Task<bool> Claim(string modelPath, RunnerOptions admittedOptions);
 
     /// <summary>Reserves room for a model about to load, or says what must happen first.</summary>
-    Task<LoadTicket> AcquireLoad(string modelPath, RunnerOptions options, int relocations);
+    Task<LoadTicket> AcquireLoad(string modelPath, RunnerOptions admittedOptions, int relocations);
 
     /// <summary>The load finished: record what it really uses.</summary>
     Task LoadCompleted(string modelPath, RunnerMemory memory);

@@ -13,6 +13,8 @@ public sealed class ConfiguredGpuInventory(IReadOnlyList<GpuInfo> gpus, SystemMe
 
     public string Source => "OLLM_GPUS";
 
+    public bool ReportsLiveFreeMemory => false;
+
     public IReadOnlyList<GpuInfo> Gpus { get; } = gpus;
 
     public IReadOnlyList<GpuInfo> GetGpus() => Gpus;

@@ -39,6 +39,8 @@ public sealed class NvmlGpuInventory : IGpuInventory, IDisposable
 
     public bool IsAvailable => _nvml is not null;
 
+    public bool ReportsLiveFreeMemory => IsAvailable;
+
     public string? UnavailableReason { get; }
 
     public string? DriverVersion { get; }

@@ -1,0 +1,79 @@
+using System.Runtime.CompilerServices;
+using OrleansLlm.Abstractions.Errors;
+
+namespace OrleansLlm.Abstractions.Models;
+
+/// <summary>
+/// How a front-end calls models: it passes the runner options to placement, re-places a model
+/// whose activation gave up its silo, and bounds the requests waiting for a model load.
+/// </summary>
+/// <remarks>
+/// The bound (<c>OLLAMA_MAX_QUEUE</c>) lives here, per front-end: a request counts from the
+/// moment its model says it must wait for a load until it starts, so requests to a loaded model
+/// never count and never wait behind another model's load. Where loads queue for GPU room is the
+/// GPU silo's business (a FIFO per silo); this bound protects the front-end and answers at once.
+/// </remarks>
+public sealed class ModelClient(IGrainFactory grains, int maxQueue)
+{
+    /// <summary>How many times one request may be re-placed before its error reaches the caller.</summary>
+    public const int MaxRelocations = 3;
+
+    private int _pending;
+
+    /// <summary>Requests now waiting for a model load.</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    public async IAsyncEnumerable<GenerationEvent> GenerateAsync(string modelPath, GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = false;
+        for (var relocations = 0; ; relocations++)
+        {
+            var counted = false;
+            ModelRequestContext.Set(request.Runner, relocations);
+            var stream = grains.GetGrain<IModelGrain>(modelPath).Generate(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    bool more;
+                    try
+                    {
+                        more = await stream.MoveNextAsync();
+                    }
+                    catch (ModelRelocatingException) when (!started && relocations < MaxRelocations)
+                    {
+                        break;
+                    }
+                    finally
+                    {
+                        ModelRequestContext.Clear();
+                    }
+                    if (!more)
+                        yield break;
+                    var item = stream.Current;
+                    switch (item.Kind)
+                    {
+                        case GenerationEventKind.Queued when !counted:
+                            counted = true;
+                            if (Interlocked.Increment(ref _pending) > maxQueue)
+                                throw new ServerBusyException();
+                            break;
+                        case GenerationEventKind.Started or GenerationEventKind.Done when counted:
+                            counted = false;
+                            Interlocked.Decrement(ref _pending);
+                            break;
+                    }
+                    started |= item.Kind is GenerationEventKind.Started or GenerationEventKind.Done;
+                    yield return item;
+                }
+            }
+            finally
+            {
+                if (counted)
+                    Interlocked.Decrement(ref _pending);
+                await stream.DisposeAsync();
+            }
+        }
+    }
+}

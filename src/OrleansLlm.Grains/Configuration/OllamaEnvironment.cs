@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Configuration;
+
+namespace OrleansLlm.Grains.Configuration;
+
+/// <summary>
+/// Ollama's environment variables, and ours, mapped onto <see cref="OllmOptions"/> in one place,
+/// so that <c>OLLAMA_KEEP_ALIVE=10m</c> and <c>Ollm__KeepAlive=10m</c> mean the same.
+/// </summary>
+public static class OllamaEnvironment
+{
+    public static readonly IReadOnlyDictionary<string, string> Variables = new Dictionary<string, string>
+    {
+        ["OLLAMA_KEEP_ALIVE"] = nameof(OllmOptions.KeepAlive),
+        ["OLLAMA_MAX_LOADED_MODELS"] = nameof(OllmOptions.MaxLoadedModels),
+        ["OLLAMA_NUM_PARALLEL"] = nameof(OllmOptions.NumParallel),
+        ["OLLAMA_MAX_QUEUE"] = nameof(OllmOptions.MaxQueue),
+        ["OLLAMA_SCHED_SPREAD"] = nameof(OllmOptions.SchedSpread),
+        ["OLLAMA_GPU_OVERHEAD"] = nameof(OllmOptions.GpuOverhead),
+        ["OLLAMA_LOAD_TIMEOUT"] = nameof(OllmOptions.LoadTimeout),
+        ["OLLAMA_KV_CACHE_TYPE"] = nameof(OllmOptions.KvCacheType),
+        ["OLLAMA_FLASH_ATTENTION"] = nameof(OllmOptions.FlashAttention),
+        ["OLLM_GPUS"] = nameof(OllmOptions.Gpus),
+        ["OLLM_RUNNER"] = nameof(OllmOptions.Runner),
+        ["OLLM_MODELS"] = nameof(OllmOptions.Models),
+    };
+
+    /// <summary>Adds the variables present in <paramref name="environment"/> as <c>Ollm:*</c> keys.</summary>
+    public static IConfigurationBuilder AddOllamaEnvironment(this IConfigurationBuilder builder, IReadOnlyDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(environment);
+        var values = new Dictionary<string, string?>();
+        foreach (var (variable, option) in Variables)
+        {
+            if (environment.TryGetValue(variable, out var value) && value is not null)
+                values[$"{OllmOptions.Section}:{option}"] = Normalize(variable, value);
+        }
+        return builder.AddInMemoryCollection(values);
+    }
+
+    /// <summary>The process environment, as a dictionary.</summary>
+    public static IReadOnlyDictionary<string, string?> Current() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+
+    private static string Normalize(string variable, string value) => variable switch
+    {
+        // Ollama reads these as Go durations or integer seconds; configuration binding wants a TimeSpan.
+        "OLLAMA_LOAD_TIMEOUT" => Scheduling.KeepAlive.KeepAliveParser.FromEnvironment(value) is var d && d.IsForever
+            ? TimeSpan.Zero.ToString()
+            : d.Duration.ToString(),
+        "OLLAMA_SCHED_SPREAD" or "OLLAMA_FLASH_ATTENTION" => value.Trim() is "1" or "true" or "TRUE" or "True" ? "true" : value.Trim() is "0" or "false" or "FALSE" or "False" or "" ? "false" : value,
+        "OLLAMA_KV_CACHE_TYPE" => value.Trim().ToUpperInvariant() switch { "" => "F16", var v => v },
+        _ => value,
+    };
+}

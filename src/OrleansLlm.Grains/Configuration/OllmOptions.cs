@@ -1,0 +1,69 @@
+using OrleansLlm.Scheduling.Estimation;
+using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Options;
+using OrleansLlm.Scheduling.Placement;
+
+namespace OrleansLlm.Grains.Configuration;
+
+/// <summary>
+/// Server-wide scheduling settings, bound from the <c>Ollm</c> configuration section; Ollama's
+/// environment variables map onto them (see <see cref="OllamaEnvironment"/>).
+/// </summary>
+public sealed class OllmOptions
+{
+    public const string Section = "Ollm";
+
+    /// <summary><c>OLLAMA_KEEP_ALIVE</c>: how long an idle model stays loaded unless a request says otherwise.</summary>
+    public string KeepAlive { get; set; } = "5m";
+
+    /// <summary><c>OLLAMA_MAX_LOADED_MODELS</c>: per silo; 0 = 3 × its GPUs.</summary>
+    public int MaxLoadedModels { get; set; }
+
+    /// <summary><c>OLLAMA_NUM_PARALLEL</c>: sequences per loaded model; the context is num_ctx × this.</summary>
+    public int NumParallel { get; set; } = 1;
+
+    /// <summary><c>OLLAMA_MAX_QUEUE</c>: requests that may wait for a model load at once, per front-end.</summary>
+    public int MaxQueue { get; set; } = 512;
+
+    /// <summary><c>OLLAMA_SCHED_SPREAD</c>: spread every model over all GPUs of a library.</summary>
+    public bool SchedSpread { get; set; }
+
+    /// <summary><c>OLLAMA_GPU_OVERHEAD</c>: bytes kept free on every GPU.</summary>
+    public long GpuOverhead { get; set; }
+
+    /// <summary><c>OLLAMA_LOAD_TIMEOUT</c>: how long a load may take; zero or negative = no limit.</summary>
+    public TimeSpan LoadTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary><c>OLLAMA_KV_CACHE_TYPE</c>: f16, q8_0 or q4_0 (quantised types need flash attention).</summary>
+    public KvCacheType KvCacheType { get; set; } = KvCacheType.F16;
+
+    /// <summary><c>OLLAMA_FLASH_ATTENTION</c>; null = automatic.</summary>
+    public bool? FlashAttention { get; set; }
+
+    /// <summary><c>OLLM_GPUS</c>: a configured GPU inventory instead of discovery (e.g. <c>cuda:24GiB,cuda:24GiB</c>).</summary>
+    public string? Gpus { get; set; }
+
+    /// <summary><c>OLLM_RUNNER</c>: <c>llama</c> (LLamaSharp) or <c>simulated</c>.</summary>
+    public string Runner { get; set; } = "llama";
+
+    /// <summary><c>OLLM_MODELS</c>: the models root; nothing outside it is opened.</summary>
+    public string Models { get; set; } = "models";
+
+    /// <summary>How often a pinned or kept-alive model's reminder checks that it is loaded (survives host loss).</summary>
+    public TimeSpan KeepAliveReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    public KeepAliveDuration DefaultKeepAlive => KeepAliveParser.FromEnvironment(KeepAlive);
+
+    public SchedulerSettings SchedulerSettings => new()
+    {
+        Spread = SchedSpread,
+        MaxLoadedModels = MaxLoadedModels,
+        Estimator = new EstimatorSettings { GpuOverhead = GpuOverhead },
+    };
+
+    /// <summary>The server-level runner options a request's own are merged into.</summary>
+    public RunnerOptions Apply(RunnerOptions requested) => requested with { KvCacheType = KvCacheType, FlashAttention = FlashAttention ?? requested.FlashAttention };
+
+    /// <summary>A request's runner options as they are loaded: server settings applied, then Ollama's admission.</summary>
+    public RunnerOptions Admit(RunnerOptions requested) => Admission.Normalize(Apply(requested), NumParallel);
+}

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Hosting;
+using OrleansLlm.Abstractions;
+using OrleansLlm.Abstractions.Runners;
+using OrleansLlm.Grains.Configuration;
+using OrleansLlm.Grains.Models;
+using OrleansLlm.Grains.Placement;
+using OrleansLlm.Inference.Simulated;
+using OrleansLlm.Scheduling.Gpus;
+
+namespace OrleansLlm.Grains.Hosting;
+
+/// <summary>Wires a silo for OrleansLlm: options, GPU inventory, runners, placement, serialization, reminders.</summary>
+public static class OllmSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the model and GPU grains' services to a silo. The host still chooses clustering, grain
+    /// storage (provider <see cref="OllmStorage.Name"/>) and the reminder service.
+    /// </summary>
+    public static ISiloBuilder AddOrleansLlm(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var services = silo.Services;
+        services.AddOptions<OllmOptions>()
+            .Bind(configuration.GetSection(OllmOptions.Section))
+            .Validate(o => o.NumParallel is >= 1 and <= 256, "OLLAMA_NUM_PARALLEL must be 1 to 256")
+            .Validate(o => o.MaxQueue >= 1, "OLLAMA_MAX_QUEUE must be at least 1")
+            .Validate(o => o.MaxLoadedModels >= 0, "OLLAMA_MAX_LOADED_MODELS must be 0 (automatic) or more")
+            .Validate(o => o.GpuOverhead >= 0, "OLLAMA_GPU_OVERHEAD must be a number of bytes")
+            .Validate(o => TryKeepAlive(o), "OLLAMA_KEEP_ALIVE is not a duration or a number of seconds")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ModelHeaderCache>();
+        services.TryAddSingleton<IGpuInventory>(sp =>
+            GpuInventory.Create(sp.GetRequiredService<IOptions<OllmOptions>>().Value.Gpus, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES")));
+
+        services.AddOptions<SimulatedRunnerOptions>().Bind(configuration.GetSection($"{OllmOptions.Section}:Simulated"));
+        services.AddKeyedSingleton<ILlmRunnerFactory, SimulatedRunnerFactory>("simulated");
+        services.TryAddSingleton(sp =>
+        {
+            var kind = sp.GetRequiredService<IOptions<OllmOptions>>().Value.Runner;
+            return sp.GetKeyedService<ILlmRunnerFactory>(kind)
+                ?? throw new OptionsValidationException(nameof(OllmOptions.Runner), typeof(OllmOptions),
+                    [$"OLLM_RUNNER={kind}: no runner of that kind is registered (use 'llama' or 'simulated')"]);
+        });
+
+        silo.AddPlacementDirector<GpuFitPlacement, GpuFitPlacementDirector>();
+        silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
+        services.AddOrleansLlmSerialization();
+        silo.AddReminders();
+        services.PostConfigure<ReminderOptions>(o =>
+        {
+            var period = configuration.GetSection(OllmOptions.Section).Get<OllmOptions>()?.KeepAliveReminderPeriod ?? TimeSpan.FromMinutes(1);
+            if (period < o.MinimumReminderPeriod)
+                o.MinimumReminderPeriod = period;
+        });
+        return silo;
+    }
+
+    /// <summary>In-memory grain storage and reminders: the single-process default and tests.</summary>
+    public static ISiloBuilder AddOrleansLlmInMemoryState(this ISiloBuilder silo) =>
+        silo.AddMemoryGrainStorage(OllmStorage.Name).UseInMemoryReminderService();
+
+    private static bool TryKeepAlive(OllmOptions options)
+    {
+        try
+        {
+            _ = options.DefaultKeepAlive;
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

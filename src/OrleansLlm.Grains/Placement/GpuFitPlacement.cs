@@ -1,0 +1,10 @@
+using Orleans.Placement;
+
+namespace OrleansLlm.Grains.Placement;
+
+/// <summary>Places a model grain on the silo whose GPUs fit the model (see <see cref="GpuFitPlacementDirector"/>).</summary>
+[GenerateSerializer, Immutable, SuppressReferenceTracking]
+public sealed class GpuFitPlacement : PlacementStrategy;
+
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class GpuFitPlacementAttribute() : PlacementAttribute(new GpuFitPlacement());

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+using OrleansLlm.Abstractions;
+using OrleansLlm.Grains.Hosting;
+
+namespace OrleansLlm.Cluster.Tests;
+
+/// <summary>Starts real multi-silo clusters, each silo with its own configured GPUs and the simulated runner.</summary>
+internal static class TestClusters
+{
+    public static async Task<InProcessTestCluster> StartAsync(string[] siloGpus, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var builder = new InProcessTestClusterBuilder((short)siloGpus.Length);
+        builder.ConfigureSilo((options, silo) =>
+        {
+            var index = int.Parse(options.SiloName.Split('_')[1], System.Globalization.CultureInfo.InvariantCulture);
+            var values = new Dictionary<string, string?>
+            {
+                ["Ollm:Gpus"] = siloGpus[index],
+                ["Ollm:Runner"] = "simulated",
+                // 100 GB/s: an 8B model loads in about 50 ms; tokens every 5 ms.
+                ["Ollm:Simulated:LoadBytesPerSecond"] = "100000000000",
+                ["Ollm:Simulated:TokensPerSecond"] = "200",
+                ["Ollm:KeepAliveReminderPeriod"] = "00:00:02",
+            };
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+                values[key] = value;
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+            silo.AddOrleansLlm(configuration).AddOrleansLlmInMemoryState();
+        });
+        builder.ConfigureClient(client => client.Services.AddOrleansLlmSerialization());
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+}
