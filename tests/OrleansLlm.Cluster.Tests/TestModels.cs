@@ -22,6 +22,9 @@ internal static class TestModels
     /// <summary>About 40 GiB (Llama 3 70B Q4_K_M).</summary>
     public static string Huge(string name) => Write(name, ShapedModelSpec.Llama3_70B_Q4_K_M);
 
+    /// <summary>About 140 GB (Llama 3 70B in F16): fits no silo of any test cluster.</summary>
+    public static string Enormous(string name) => Write(name, ShapedModelSpec.Llama3_70B_Q4_K_M with { FileType = Gguf.GgufFileTypes.MostlyF16 });
+
     private static string Write(string name, ShapedModelSpec spec)
     {
         var path = Path.Combine(Directory, name + ".gguf");

@@ -12,4 +12,5 @@ public sealed record SiloSnapshot(
     [property: Id(1)] HostSnapshot Host,
     [property: Id(2)] long Version,
     [property: Id(3)] string InventorySource,
-    [property: Id(4)] int QueuedLoads);
+    [property: Id(4)] int QueuedLoads,
+    [property: Id(5)] long LoadsGranted);

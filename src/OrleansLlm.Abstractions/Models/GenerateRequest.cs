@@ -28,6 +28,12 @@ public sealed record GenerateRequest
     /// <summary>The request's <c>keep_alive</c>; null keeps the model's current one (the server default on first load).</summary>
     [Id(7)] public KeepAliveDuration? KeepAlive { get; init; }
 
+    /// <summary>LoRA adapter files the model is loaded with; a change reloads it.</summary>
+    [Id(8)] public IReadOnlyList<string> Adapters { get; init; } = [];
+
+    /// <summary>Multimodal projector files; a change reloads the model.</summary>
+    [Id(9)] public IReadOnlyList<string> Projectors { get; init; } = [];
+
     /// <summary>No prompt and no messages: load the model (or, with keep-alive 0, unload it) and generate nothing.</summary>
     public bool IsLoadOnly => string.IsNullOrEmpty(Prompt) && (Messages is null || Messages.Count == 0);
 }

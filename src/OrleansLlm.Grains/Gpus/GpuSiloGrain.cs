@@ -37,6 +37,7 @@ internal sealed partial class GpuSiloGrain(
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
     private readonly List<string> _queue = [];
     private int _overtakes;
+    private long _loadsGranted;
     private long _version;
     private TaskCompletionSource<long> _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -45,7 +46,7 @@ internal sealed partial class GpuSiloGrain(
     public Task<SiloSnapshot> GetSnapshot()
     {
         ExpireClaims();
-        return Task.FromResult(new SiloSnapshot(this.GetPrimaryKeyString(), Host(exclude: null), _version, inventory.Source, _queue.Count));
+        return Task.FromResult(new SiloSnapshot(this.GetPrimaryKeyString(), Host(exclude: null), _version, inventory.Source, _queue.Count, _loadsGranted));
     }
 
     public Task<bool> Claim(string modelPath, RunnerOptions options)
@@ -88,6 +89,7 @@ internal sealed partial class GpuSiloGrain(
             _overtakes = waitingAhead == 0 ? 0 : _overtakes + 1;
             _queue.Remove(modelPath);
             _reservations[modelPath] = Reservation.For(ReservationKind.Loading, decision);
+            _loadsGranted++;
             CheckNothingOverReserved();
             Changed();
             LogGranted(logger, modelPath, string.Join(",", decision.Devices.Select(d => d.Id)), decision.Reason);

@@ -98,7 +98,7 @@ internal sealed partial class ModelGrain(
             yield break;
         }
 
-        var identity = RunnerIdentity.Of(options.Value.Admit(request.Runner));
+        var identity = new RunnerIdentity(options.Value.Admit(request.Runner), request.Adapters, request.Projectors);
         long loadNanoseconds = 0;
         if (!await IsServing(identity))
         {
@@ -161,22 +161,29 @@ internal sealed partial class ModelGrain(
         return true;
     }
 
-    public Task<ModelStatus> GetStatus() => Task.FromResult(new ModelStatus
+    public async Task<ModelStatus> GetStatus()
     {
-        ModelPath = ModelPath,
-        State = _state,
-        RefCount = _refs,
-        KeepAlive = KeepAlive,
-        ExpiresAt = _refs == 0 ? _expiresAt : null,
-        SiloAddress = SiloAddress,
-        Devices = _devices,
-        SizeBytes = _runner?.Memory.TotalBytes ?? _estimate?.TotalSize ?? 0,
-        VramBytes = _runner?.Memory.VramBytes ?? _estimate?.VramSize ?? 0,
-        Options = _identity?.Options,
-        Loads = _loads,
-        Estimate = _estimate,
-        PendingRequests = _pending,
-    });
+        var status = new ModelStatus
+        {
+            ModelPath = ModelPath,
+            State = _state,
+            RefCount = _refs,
+            KeepAlive = KeepAlive,
+            ExpiresAt = _refs == 0 ? _expiresAt : null,
+            SiloAddress = SiloAddress,
+            Devices = _devices,
+            SizeBytes = _runner?.Memory.TotalBytes ?? _estimate?.TotalSize ?? 0,
+            VramBytes = _runner?.Memory.VramBytes ?? _estimate?.VramSize ?? 0,
+            Options = _identity?.Options,
+            Loads = _loads,
+            Estimate = _estimate,
+            PendingRequests = _pending,
+        };
+        // Asking about a model that is not loaded must not keep the room its placement claimed.
+        if (_state == ModelState.Unloaded && _refs == 0 && _pending == 0 && _loadTask is null)
+            await Retire();
+        return status;
+    }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
