@@ -93,8 +93,12 @@ internal sealed partial class ModelGrain(
         if (request.IsLoadOnly && request.KeepAlive is { UnloadsWhenIdle: true })
         {
             // Ollama's unload request: it never loads a model that is not loaded.
-            await Unload();
+            var retire = await UnloadWhenIdle();
             yield return GenerationEvent.Done("unload", new GenerationStats()) with { SiloAddress = SiloAddress };
+            // After the last item, in the turn that ends the stream: deactivating earlier would
+            // abort the caller's enumeration.
+            if (retire)
+                await Retire();
             yield break;
         }
 
@@ -140,13 +144,19 @@ internal sealed partial class ModelGrain(
     public async Task<bool> Unload()
     {
         var wasLoaded = _state is ModelState.Ready or ModelState.Loading;
+        if (await UnloadWhenIdle())
+            await Retire();
+        return wasLoaded;
+    }
+
+    /// <summary>Keep-alive 0 from now on: unloads now if idle (true: nothing left, retire) or when the last request ends.</summary>
+    private async Task<bool> UnloadWhenIdle()
+    {
         _keepAlive = KeepAliveDuration.Zero;
         await Forget();
         if (_refs == 0 && _state == ModelState.Ready)
             await UnloadRunner("unload requested");
-        if (_state == ModelState.Unloaded && _pending == 0)
-            await Retire();
-        return wasLoaded;
+        return _state == ModelState.Unloaded && _pending == 0;
     }
 
     public async Task<bool> EvictIfIdle()
