@@ -54,6 +54,8 @@ internal sealed partial class ModelGrain(
     private DateTimeOffset? _expiresAt;
     private IGrainTimer? _expiry;
     private bool _reminderRegistered;
+    private int _openStreams;
+    private bool _retirePending;
 
     private string ModelPath => this.GetPrimaryKeyString();
 
@@ -89,55 +91,64 @@ internal sealed partial class ModelGrain(
     public async IAsyncEnumerable<GenerationEvent> Generate(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var started = Stopwatch.GetTimestamp();
-        if (request.IsLoadOnly && request.KeepAlive is { UnloadsWhenIdle: true })
+        _openStreams++;
+        try
         {
-            // Ollama's unload request: it never loads a model that is not loaded.
-            var retire = await UnloadWhenIdle();
-            yield return GenerationEvent.Done("unload", new GenerationStats()) with { SiloAddress = SiloAddress };
-            // After the last item, in the turn that ends the stream: deactivating earlier would
-            // abort the caller's enumeration.
-            if (retire)
-                await Retire();
-            yield break;
-        }
+            var started = Stopwatch.GetTimestamp();
+            if (request.IsLoadOnly && request.KeepAlive is { UnloadsWhenIdle: true })
+            {
+                // Ollama's unload request: it never loads a model that is not loaded.
+                var retire = await UnloadWhenIdle();
+                yield return GenerationEvent.Done("unload", new GenerationStats()) with { SiloAddress = SiloAddress };
+                // Retire happens when this stream closes: deactivating earlier would abort it.
+                if (retire)
+                    await Retire();
+                yield break;
+            }
 
-        var identity = new RunnerIdentity(options.Value.Admit(request.Runner), request.Adapters, request.Projectors);
-        long loadNanoseconds = 0;
-        if (!await IsServing(identity))
-        {
-            yield return GenerationEvent.Queued(_state == ModelState.Loading ? "model is loading" : "model must be loaded") with { SiloAddress = SiloAddress };
-            _pending++;
+            var identity = new RunnerIdentity(options.Value.Admit(request.Runner), request.Adapters, request.Projectors);
+            long loadNanoseconds = 0;
+            if (!await IsServing(identity))
+            {
+                yield return GenerationEvent.Queued(_state == ModelState.Loading ? "model is loading" : "model must be loaded") with { SiloAddress = SiloAddress };
+                _pending++;
+                try
+                {
+                    await EnsureLoaded(identity, request.KeepAlive, cancellationToken);
+                }
+                finally
+                {
+                    _pending--;
+                }
+                loadNanoseconds = (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds;
+            }
+
+            await AcquireReference(request.KeepAlive);
             try
             {
-                await EnsureLoaded(identity, request.KeepAlive, cancellationToken);
+                yield return new GenerationEvent(GenerationEventKind.Started, SiloAddress: SiloAddress);
+                if (request.IsLoadOnly)
+                {
+                    yield return GenerationEvent.Done("load", new GenerationStats { LoadDurationNs = loadNanoseconds, TotalDurationNs = Nanoseconds(started) });
+                    yield break;
+                }
+                await foreach (var item in _runner!.GenerateAsync(request, cancellationToken))
+                {
+                    yield return item.Kind == GenerationEventKind.Done
+                        ? item with { Stats = (item.Stats ?? new()) with { LoadDurationNs = loadNanoseconds, TotalDurationNs = Nanoseconds(started) } }
+                        : item;
+                }
             }
             finally
             {
-                _pending--;
-            }
-            loadNanoseconds = (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds;
-        }
-
-        await AcquireReference(request.KeepAlive);
-        try
-        {
-            yield return new GenerationEvent(GenerationEventKind.Started, SiloAddress: SiloAddress);
-            if (request.IsLoadOnly)
-            {
-                yield return GenerationEvent.Done("load", new GenerationStats { LoadDurationNs = loadNanoseconds, TotalDurationNs = Nanoseconds(started) });
-                yield break;
-            }
-            await foreach (var item in _runner!.GenerateAsync(request, cancellationToken))
-            {
-                yield return item.Kind == GenerationEventKind.Done
-                    ? item with { Stats = (item.Stats ?? new()) with { LoadDurationNs = loadNanoseconds, TotalDurationNs = Nanoseconds(started) } }
-                    : item;
+                await ReleaseReference();
             }
         }
         finally
         {
-            await ReleaseReference();
+            _openStreams--;
+            if (_openStreams == 0 && _retirePending)
+                await Retire();
         }
     }
 
@@ -271,6 +282,7 @@ internal sealed partial class ModelGrain(
                 default:
                     if (keepAlive is { } requested)
                         _keepAlive = requested;
+                    _retirePending = false;
                     _loadTask = Load(identity);
                     await _loadTask.WaitAsync(cancellationToken);
                     break;
@@ -492,6 +504,13 @@ internal sealed partial class ModelGrain(
     private async Task Retire()
     {
         await LocalGpus.Release(ModelPath);
+        if (_openStreams > 0)
+        {
+            // A stream still has its last turn to run; deactivating now would abort it.
+            _retirePending = true;
+            return;
+        }
+        _retirePending = false;
         this.DeactivateOnIdle();
     }
 
