@@ -1,6 +1,7 @@
 using Orleans.Concurrency;
 using OrleansLlm.Abstractions.Runners;
 using OrleansLlm.Scheduling.Options;
+using OrleansLlm.Scheduling.Placement;
 
 namespace OrleansLlm.Abstractions.Gpus;
 
@@ -17,9 +18,10 @@ public interface IGpuSiloGrain : IGrainWithStringKey
 
     /// <summary>
     /// The placement director's provisional hold on room for a model it is placing here; it
-    /// expires unless the model asks to load. Idempotent per model (directors are retried).
+    /// expires unless the model asks to load. False when this silo no longer offers what the
+    /// director ranked it for (its view was stale). Idempotent per model (directors are retried).
     /// </summary>
-    Task<bool> Claim(string modelPath, RunnerOptions admittedOptions);
+    Task<bool> Claim(string modelPath, RunnerOptions admittedOptions, HostChoiceKind expected);
 
     /// <summary>Reserves room for a model about to load, or says what must happen first.</summary>
     Task<LoadTicket> AcquireLoad(string modelPath, RunnerOptions admittedOptions, int relocations);

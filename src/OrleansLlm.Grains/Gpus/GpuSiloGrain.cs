@@ -49,13 +49,13 @@ internal sealed partial class GpuSiloGrain(
         return Task.FromResult(new SiloSnapshot(this.GetPrimaryKeyString(), Host(exclude: null), _version, inventory.Source, _queue.Count, _loadsGranted));
     }
 
-    public Task<bool> Claim(string modelPath, RunnerOptions options)
+    public Task<bool> Claim(string modelPath, RunnerOptions options, HostChoiceKind expected)
     {
         ExpireClaims();
         if (_reservations.TryGetValue(modelPath, out var existing) && existing.Kind != ReservationKind.Claim)
             return Task.FromResult(true);
         var decision = PlacementPlanner.Plan(headers.Get(modelPath), options, Host(exclude: modelPath), Settings.SchedulerSettings);
-        if (decision.Outcome == PlacementOutcome.TooLarge)
+        if (!ClusterPlacement.StillHolds(expected, decision))
             return Task.FromResult(false);
         var expires = clock.GetUtcNow() + ClaimLifetime;
         if (decision.Outcome == PlacementOutcome.Load)

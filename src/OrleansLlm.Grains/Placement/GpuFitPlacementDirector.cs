@@ -24,6 +24,8 @@ internal sealed partial class GpuFitPlacementDirector(
     TimeProvider clock,
     ILogger<GpuFitPlacementDirector> logger) : IPlacementDirector
 {
+    private const int ClaimRounds = 3;
+
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var silos = context.GetCompatibleSilos(target);
@@ -41,19 +43,28 @@ internal sealed partial class GpuFitPlacementDirector(
             return silos.Contains(context.LocalSilo) ? context.LocalSilo : silos[0];
         }
 
-        var snapshots = await Task.WhenAll(silos.Select(Snapshot)).ConfigureAwait(false);
-        var hosts = snapshots.Where(s => s.Snapshot is not null).Select(s => (s.Silo.ToParsableString(), s.Snapshot!.Host)).ToArray();
-        var ranked = ClusterPlacement.Rank(model, admitted, hosts, options.Value.SchedulerSettings, clock.GetUtcNow());
-
-        foreach (var choice in ranked.Where(c => c.Kind != HostChoiceKind.Never))
+        IReadOnlyList<HostChoice> ranked = [];
+        for (var round = 0; round < ClaimRounds; round++)
         {
-            var silo = SiloAddress.FromParsableString(choice.Host);
-            if (await grains.GetGrain<IGpuSiloGrain>(choice.Host).Claim(path, admitted).ConfigureAwait(false))
+            // Directors on other silos place other models at the same time: a claim that no longer
+            // holds sends this one to the next silo, and after a full round, to fresh snapshots.
+            var snapshots = await Task.WhenAll(silos.Select(Snapshot)).ConfigureAwait(false);
+            var hosts = snapshots.Where(s => s.Snapshot is not null)
+                .Select(s => (s.Silo.ToParsableString(), s.Snapshot!.Host, s.Snapshot.QueuedLoads)).ToArray();
+            ranked = ClusterPlacement.Rank(model, admitted, hosts, options.Value.SchedulerSettings, clock.GetUtcNow());
+            foreach (var choice in ranked.Where(c => c.Kind != HostChoiceKind.Never))
             {
-                LogPlaced(logger, path, choice.Host, choice.Kind, choice.Reason);
-                return silo;
+                if (await grains.GetGrain<IGpuSiloGrain>(choice.Host).Claim(path, admitted, choice.Kind).ConfigureAwait(false))
+                {
+                    LogPlaced(logger, path, choice.Host, choice.Kind, choice.Reason);
+                    return SiloAddress.FromParsableString(choice.Host);
+                }
             }
+            if (ranked.All(c => c.Kind == HostChoiceKind.Never))
+                break;
         }
+        if (ranked.Any(c => c.Kind != HostChoiceKind.Never))
+            throw new ModelRelocatingException($"the silos changed {ClaimRounds} times while placing model '{path}'; placing it again");
         var reason = ranked.Count == 0 ? "no GPU silo is active" : ranked[0].Reason;
         throw new ModelTooLargeException($"model '{path}' fits on no silo of the cluster: {reason}");
     }

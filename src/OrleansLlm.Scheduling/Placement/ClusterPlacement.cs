@@ -12,12 +12,23 @@ namespace OrleansLlm.Scheduling.Placement;
 /// </summary>
 public static class ClusterPlacement
 {
-    public static IReadOnlyList<HostChoice> Rank(GgufFile model, RunnerOptions options, IReadOnlyList<(string Host, HostSnapshot Snapshot)> hosts,
+    /// <param name="hosts">Each host, its snapshot, and how many loads already wait there (ranks hosts where the model must wait).</param>
+    /// <summary>Whether <paramref name="decision"/> still offers what a host was ranked for (a director's view may be stale).</summary>
+    public static bool StillHolds(HostChoiceKind kind, PlacementDecision decision) => kind switch
+    {
+        HostChoiceKind.FitsNow => decision.Outcome == PlacementOutcome.Load && !decision.OnCpu && decision.Estimate!.FullyOffloaded,
+        HostChoiceKind.FitsPartially => decision.Outcome == PlacementOutcome.Load,
+        HostChoiceKind.AfterEviction => decision.Outcome is PlacementOutcome.Load or PlacementOutcome.NeedsEviction,
+        HostChoiceKind.AfterWaiting => decision.Outcome != PlacementOutcome.TooLarge,
+        _ => false,
+    };
+
+    public static IReadOnlyList<HostChoice> Rank(GgufFile model, RunnerOptions options, IReadOnlyList<(string Host, HostSnapshot Snapshot, int QueuedLoads)> hosts,
         SchedulerSettings settings, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(hosts);
         var choices = new List<HostChoice>();
-        foreach (var (host, snapshot) in hosts)
+        foreach (var (host, snapshot, queued) in hosts)
         {
             var decision = PlacementPlanner.Plan(model, options, snapshot, settings);
             switch (decision.Outcome)
@@ -34,10 +45,10 @@ public static class ClusterPlacement
                         now);
                     choices.Add(plan.CanEvictNow
                         ? new(host, HostChoiceKind.AfterEviction, plan.Victims.Count, plan.Victims.Sum(v => v.TotalBytes), $"evict {string.Join(", ", plan.Victims.Select(v => v.ModelPath))}")
-                        : new(host, HostChoiceKind.AfterWaiting, plan.WaitFor?.RefCount ?? int.MaxValue, 0, decision.Reason));
+                        : new(host, HostChoiceKind.AfterWaiting, queued, plan.WaitFor?.RefCount ?? int.MaxValue, decision.Reason));
                     break;
                 case PlacementOutcome.RetryAfterLoad:
-                    choices.Add(new(host, HostChoiceKind.AfterWaiting, 0, 0, decision.Reason));
+                    choices.Add(new(host, HostChoiceKind.AfterWaiting, queued, 0, decision.Reason));
                     break;
                 default:
                     choices.Add(new(host, HostChoiceKind.Never, 0, 0, decision.Reason));
