@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using OrleansLlm.Grains.Models;
 using Orleans.TestingHost;
 using OrleansLlm.Abstractions;
 using OrleansLlm.Grains.Hosting;
@@ -26,7 +29,9 @@ internal static class TestClusters
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
                 values[key] = value;
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-            silo.AddOrleansLlm(configuration).AddOrleansLlmInMemoryState();
+            silo.AddOrleansLlm(configuration);
+            silo.Services.AddKeyedSingleton<IGrainStorage, SharedGrainStorage>(OllmStorage.Name);
+            silo.Services.AddSingleton<IReminderTable, SharedReminderTable>();
         });
         builder.ConfigureClient(client => client.Services.AddOrleansLlmSerialization());
         var cluster = builder.Build();
