@@ -41,8 +41,9 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
                     {
                         more = await stream.MoveNextAsync();
                     }
-                    catch (ModelRelocatingException) when (!started && relocations < MaxRelocations)
+                    catch (Exception e) when (e is ModelRelocatingException or EnumerationAbortedException && !started && relocations < MaxRelocations)
                     {
+                        // The activation left its silo before this request started: place it again.
                         break;
                     }
                     finally

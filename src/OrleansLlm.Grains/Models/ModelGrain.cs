@@ -37,6 +37,9 @@ internal sealed partial class ModelGrain(
 {
     internal const string ReminderName = "keep-alive";
 
+    /// <summary>How long an unloaded, idle activation lingers before it deactivates.</summary>
+    internal static readonly TimeSpan RetireDelay = TimeSpan.FromSeconds(1);
+
     private readonly CancellationTokenSource _lifetime = new();
     private ModelState _state = ModelState.Unloaded;
     private ILlmRunner? _runner;
@@ -55,7 +58,7 @@ internal sealed partial class ModelGrain(
     private IGrainTimer? _expiry;
     private bool _reminderRegistered;
     private int _openStreams;
-    private bool _retirePending;
+    private IGrainTimer? _retire;
 
     private string ModelPath => this.GetPrimaryKeyString();
 
@@ -69,6 +72,8 @@ internal sealed partial class ModelGrain(
     {
         _expiry = this.RegisterGrainTimer(static (self, _) => self.OnExpiryTimer(), this,
             new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+        _retire = this.RegisterGrainTimer(static (self, _) => self.OnRetireTimer(), this,
+            new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
         if (saved.State.WantLoaded)
             _keepAlive = saved.State.KeepAlive;
         return Task.CompletedTask;
@@ -100,7 +105,6 @@ internal sealed partial class ModelGrain(
                 // Ollama's unload request: it never loads a model that is not loaded.
                 var retire = await UnloadWhenIdle();
                 yield return GenerationEvent.Done("unload", new GenerationStats()) with { SiloAddress = SiloAddress };
-                // Retire happens when this stream closes: deactivating earlier would abort it.
                 if (retire)
                     await Retire();
                 yield break;
@@ -147,8 +151,6 @@ internal sealed partial class ModelGrain(
         finally
         {
             _openStreams--;
-            if (_openStreams == 0 && _retirePending)
-                await Retire();
         }
     }
 
@@ -282,7 +284,6 @@ internal sealed partial class ModelGrain(
                 default:
                     if (keepAlive is { } requested)
                         _keepAlive = requested;
-                    _retirePending = false;
                     _loadTask = Load(identity);
                     await _loadTask.WaitAsync(cancellationToken);
                     break;
@@ -504,14 +505,16 @@ internal sealed partial class ModelGrain(
     private async Task Retire()
     {
         await LocalGpus.Release(ModelPath);
-        if (_openStreams > 0)
-        {
-            // A stream still has its last turn to run; deactivating now would abort it.
-            _retirePending = true;
-            return;
-        }
-        _retirePending = false;
-        this.DeactivateOnIdle();
+        // Not at once: a stream that just ended may still have its last reply in flight, and
+        // deactivating under it aborts the caller's enumeration.
+        _retire?.Change(RetireDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    private Task OnRetireTimer()
+    {
+        if (_state == ModelState.Unloaded && _refs == 0 && _pending == 0 && _openStreams == 0 && _loadTask is null)
+            this.DeactivateOnIdle();
+        return Task.CompletedTask;
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
