@@ -32,7 +32,11 @@ internal static class ClusterView
         }
     }
 
-    public static string Silo(this InProcessTestCluster cluster, int index) => cluster.Silos[index].SiloAddress.ToParsableString();
+    /// <summary>The address of the silo configured with <c>siloGpus[index]</c> (silo names are <c>Silo_{index}</c>).</summary>
+    public static string Silo(this InProcessTestCluster cluster, int index) => SiloHandle(cluster, index).SiloAddress.ToParsableString();
+
+    public static InProcessSiloHandle SiloHandle(this InProcessTestCluster cluster, int index) =>
+        cluster.Silos.Single(s => s.Name == $"Silo_{index}");
 
     /// <summary>Reads a stream until <paramref name="until"/> is seen, returning the events so far and the live enumerator.</summary>
     public static async Task<(List<GenerationEvent> Seen, IAsyncEnumerator<GenerationEvent> Remaining)> ReadUntil(

@@ -39,7 +39,7 @@ public sealed class HostLossTests : IAsyncLifetime
 
         var survivorWithRoom = _cluster.Silo(2);
         var clock = Stopwatch.StartNew();
-        await _cluster.KillSiloAsync(_cluster.Silos[1]);
+        await _cluster.KillSiloAsync(_cluster.SiloHandle(1));
 
         // The caller on the dead silo gets an error, not a hang.
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => pinnedStream.Drain().WaitAsync(TimeSpan.FromSeconds(60)));

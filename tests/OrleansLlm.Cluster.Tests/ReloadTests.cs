@@ -72,3 +72,33 @@ public sealed class ReloadTests : IAsyncLifetime
 
     private Task<ModelStatus> Status(string path) => _cluster.Client.GetGrain<IModelGrain>(path).GetStatus();
 }
+
+/// <summary>An 8 GiB silo and a 20 GiB silo.</summary>
+public sealed class ReloadRelocationTests : IAsyncLifetime
+{
+    private InProcessTestCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await TestClusters.StartAsync(["cuda:8GiB", "cuda:20GiB"]);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task A_reload_that_no_longer_fits_its_silo_moves_the_model_to_one_where_it_fits()
+    {
+        var client = new ModelClient(_cluster.Client, 512);
+        var filler = TestModels.Large("relocate-filler");   // 14 GiB on the 20 GiB silo leaves it less free than the 8 GiB one
+        var model = TestModels.Medium("relocate-model");    // 5 GiB at a 2k context, about 11 GiB at 32k
+        await client.GenerateAsync(filler, new GenerateRequest { Prompt = "x" }).ToListAsync();
+        await client.GenerateAsync(model, new GenerateRequest { Prompt = "x" }).ToListAsync();
+        var (before, _) = Assert.Single(await _cluster.WhereLoaded(model));
+        Assert.Equal(_cluster.Silo(0), before);
+
+        var events = await client.GenerateAsync(model, new GenerateRequest { Prompt = "x", Runner = RunnerOptions.Default with { NumCtx = 32768 } }).ToListAsync();
+
+        Assert.Equal(GenerationEventKind.Done, events[^1].Kind);
+        var (after, _) = Assert.Single(await _cluster.WhereLoaded(model));
+        Assert.Equal(_cluster.Silo(1), after);
+        Assert.Equal(32768, (await _cluster.Client.GetGrain<IModelGrain>(model).GetStatus()).Options!.NumCtx);
+        Assert.False(await _cluster.IsLoaded(filler), "the idle filler made room on the larger silo");
+    }
+}

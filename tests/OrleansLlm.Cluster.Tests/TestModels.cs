@@ -13,10 +13,10 @@ internal static class TestModels
     /// <summary>About 1.5 GiB (Llama 3.2 1B Q8_0).</summary>
     public static string Small(string name) => Write(name, ShapedModelSpec.Llama3_2_1B_Q8_0);
 
-    /// <summary>About 5.4 GiB (Llama 3 8B Q4_K_M).</summary>
+    /// <summary>About 5 GiB (Llama 3 8B Q4_K_M with a small vocabulary).</summary>
     public static string Medium(string name) => Write(name, ShapedModelSpec.Llama3_8B_Q4_K_M);
 
-    /// <summary>About 16 GiB (Llama 3 8B F16): one 24 GiB GPU, or two 12 GiB ones.</summary>
+    /// <summary>About 14 GiB (Llama 3 8B F16 with a small vocabulary): one 24 GiB GPU, or two 12 GiB ones.</summary>
     public static string Large(string name) => Write(name, ShapedModelSpec.Llama3_8B_F16);
 
     /// <summary>About 40 GiB (Llama 3 70B Q4_K_M).</summary>

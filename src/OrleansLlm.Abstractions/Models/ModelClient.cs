@@ -18,6 +18,8 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
     /// <summary>How many times one request may be re-placed before its error reaches the caller.</summary>
     public const int MaxRelocations = 3;
 
+    private static readonly TimeSpan RelocationBackoff = TimeSpan.FromMilliseconds(100);
+
     private int _pending;
 
     /// <summary>Requests now waiting for a model load.</summary>
@@ -29,6 +31,8 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
         var started = false;
         for (var relocations = 0; ; relocations++)
         {
+            if (relocations > 0)
+                await Task.Delay(RelocationBackoff * relocations, cancellationToken); // let the old activation go
             var counted = false;
             ModelRequestContext.Set(request.Runner, relocations);
             var stream = grains.GetGrain<IModelGrain>(modelPath).Generate(request, cancellationToken).GetAsyncEnumerator(cancellationToken);

@@ -60,13 +60,13 @@ internal sealed partial class GpuSiloGrain(
         var expires = clock.GetUtcNow() + ClaimLifetime;
         if (decision.Outcome == PlacementOutcome.Load)
         {
-            _reservations[modelPath] = Reservation.For(ReservationKind.Claim, decision) with { ClaimExpires = expires };
+            _reservations[modelPath] = Reservation.For(ReservationKind.Claim, decision) with { ClaimExpires = expires, ClaimedAs = expected };
         }
         else
         {
             _reservations.Remove(modelPath);
             Enqueue(modelPath);
-            _reservations[modelPath] = Reservation.QueueOnly(expires);
+            _reservations[modelPath] = Reservation.QueueOnly(expires) with { ClaimedAs = expected };
         }
         Changed();
         return Task.FromResult(true);
@@ -84,6 +84,16 @@ internal sealed partial class GpuSiloGrain(
         Enqueue(modelPath);
         var waitingAhead = _queue.IndexOf(modelPath);
 
+        var onlyPartially = decision.Outcome == PlacementOutcome.Load && !ClusterPlacement.StillHolds(HostChoiceKind.FitsNow, decision);
+        if (onlyPartially && relocations == 0 && existing?.ClaimedAs != HostChoiceKind.FitsPartially)
+        {
+            // Partial offload or CPU here, and the director did not choose that knowingly (a
+            // reload with a larger context, a restore): another silo may hold it whole.
+            _reservations.Remove(modelPath);
+            _queue.Remove(modelPath);
+            Changed();
+            return Ticket(LoadOutcome.Relocate, [], null, $"it fits only partially here ({decision.Reason})");
+        }
         if (decision.Outcome == PlacementOutcome.Load && (waitingAhead == 0 || _overtakes < MaxOvertakes))
         {
             _overtakes = waitingAhead == 0 ? 0 : _overtakes + 1;
@@ -100,9 +110,10 @@ internal sealed partial class GpuSiloGrain(
         _reservations.Remove(modelPath);
         if (decision.Outcome == PlacementOutcome.TooLarge)
         {
+            // Another silo may hold it (a reload with a larger context, say): let the director decide.
             _queue.Remove(modelPath);
             Changed();
-            return Ticket(LoadOutcome.TooLarge, [], null, decision.Reason);
+            return Ticket(relocations == 0 ? LoadOutcome.Relocate : LoadOutcome.TooLarge, [], null, decision.Reason);
         }
         if (existing is { Kind: ReservationKind.Claim, Devices.Count: > 0 } && relocations == 0)
         {
@@ -248,6 +259,7 @@ internal sealed partial class GpuSiloGrain(
         public long TotalBytes { get; init; }
         public RunnerUsage Usage { get; init; } = new(0, KeepAliveDuration.Default, null);
         public DateTimeOffset ClaimExpires { get; init; }
+        public HostChoiceKind? ClaimedAs { get; init; }
 
         public static Reservation QueueOnly(DateTimeOffset expires) => new() { Kind = ReservationKind.QueueOnly, ClaimExpires = expires };
 

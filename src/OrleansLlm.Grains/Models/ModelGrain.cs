@@ -27,7 +27,7 @@ namespace OrleansLlm.Grains.Models;
 /// </summary>
 [GpuFitPlacement, Immovable, KeepAlive]
 internal sealed partial class ModelGrain(
-    [PersistentState("model", OllmStorage.Name)] IPersistentState<ModelGrainState> saved,
+    [PersistentState(ModelGrain.StateName, OllmStorage.Name)] IPersistentState<ModelGrainState> saved,
     ILlmRunnerFactory runners,
     IGpuInventory inventory,
     IOptions<OllmOptions> options,
@@ -36,6 +36,7 @@ internal sealed partial class ModelGrain(
     ILogger<ModelGrain> logger) : Grain, IModelGrain, IRemindable
 {
     internal const string ReminderName = "keep-alive";
+    internal const string StateName = "model";
 
     /// <summary>How long an unloaded, idle activation lingers before it deactivates.</summary>
     internal static readonly TimeSpan RetireDelay = TimeSpan.FromSeconds(1);
@@ -58,6 +59,7 @@ internal sealed partial class ModelGrain(
     private IGrainTimer? _expiry;
     private bool _reminderRegistered;
     private int _openStreams;
+    private bool _relocating;
     private IGrainTimer? _retire;
 
     private string ModelPath => this.GetPrimaryKeyString();
@@ -100,6 +102,8 @@ internal sealed partial class ModelGrain(
         try
         {
             var started = Stopwatch.GetTimestamp();
+            if (_relocating)
+                throw new ModelRelocatingException($"model '{ModelPath}' is leaving silo {SiloAddress}");
             if (request.IsLoadOnly && request.KeepAlive is { UnloadsWhenIdle: true })
             {
                 // Ollama's unload request: it never loads a model that is not loaded.
@@ -355,6 +359,13 @@ internal sealed partial class ModelGrain(
                     await LocalGpus.WaitForChange(ticket.Version, TimeSpan.FromSeconds(5)).WaitAsync(cancellationToken);
                     break;
                 case LoadOutcome.Relocate:
+                    if (saved.State.WantLoaded && saved.State.Options != admitted)
+                    {
+                        // A restore elsewhere must load what this load was for (a reload's new options).
+                        saved.State.Options = admitted;
+                        await saved.WriteStateAsync();
+                    }
+                    _relocating = true;
                     this.DeactivateOnIdle();
                     throw new ModelRelocatingException($"model '{ModelPath}' leaves silo {SiloAddress}: {ticket.Reason}");
                 default:

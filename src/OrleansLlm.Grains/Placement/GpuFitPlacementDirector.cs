@@ -1,12 +1,15 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Placement;
+using Orleans.Storage;
 using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Gguf;
 using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Models;
+using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Scheduling.Placement;
 
 namespace OrleansLlm.Grains.Placement;
@@ -19,6 +22,7 @@ namespace OrleansLlm.Grains.Placement;
 /// </summary>
 internal sealed partial class GpuFitPlacementDirector(
     IGrainFactory grains,
+    IServiceProvider services,
     ModelHeaderCache headers,
     IOptions<OllmOptions> options,
     TimeProvider clock,
@@ -30,7 +34,7 @@ internal sealed partial class GpuFitPlacementDirector(
     {
         var silos = context.GetCompatibleSilos(target);
         var path = target.GrainIdentity.Key.ToString()!;
-        var admitted = options.Value.Admit(ModelRequestContext.Decode(target.RequestContextData?.GetValueOrDefault(ModelRequestContext.RunnerOptionsKey)));
+        var admitted = await OptionsOf(target).ConfigureAwait(false);
 
         GgufFile model;
         try
@@ -67,6 +71,25 @@ internal sealed partial class GpuFitPlacementDirector(
             throw new ModelRelocatingException($"the silos changed {ClaimRounds} times while placing model '{path}'; placing it again");
         var reason = ranked.Count == 0 ? "no GPU silo is active" : ranked[0].Reason;
         throw new ModelTooLargeException($"model '{path}' fits on no silo of the cluster: {reason}");
+    }
+
+    /// <summary>
+    /// The runner options the model will load with: the calling request's, or — for an activation
+    /// no request asked for (a reminder restoring a model after its host was lost) — the ones it
+    /// was last loaded with, from its grain state.
+    /// </summary>
+    private async Task<RunnerOptions> OptionsOf(PlacementTarget target)
+    {
+        if (target.RequestContextData?.GetValueOrDefault(ModelRequestContext.RunnerOptionsKey) is { } requested)
+            return options.Value.Admit(ModelRequestContext.Decode(requested));
+        if (services.GetKeyedService<IGrainStorage>(OllmStorage.Name) is { } storage)
+        {
+            var state = new GrainState<ModelGrainState>(new ModelGrainState());
+            await storage.ReadStateAsync(ModelGrain.StateName, target.GrainIdentity, state).ConfigureAwait(false);
+            if (state.State is { WantLoaded: true, Options: { } saved })
+                return saved;
+        }
+        return options.Value.Admit(RunnerOptions.Default);
     }
 
     private async Task<(SiloAddress Silo, SiloSnapshot? Snapshot)> Snapshot(SiloAddress silo)
