@@ -34,6 +34,11 @@ internal sealed partial class GpuSiloGrain(
 
     internal const int MaxOvertakes = 3;
 
+    /// <summary>How long a model sent away to be re-placed is refused here without a new claim.</summary>
+    internal static readonly TimeSpan RelocationMemory = TimeSpan.FromSeconds(10);
+
+    private readonly Dictionary<string, DateTimeOffset> _relocatedAway = new(StringComparer.Ordinal);
+
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
     private readonly List<string> _queue = [];
     private int _overtakes;
@@ -57,6 +62,7 @@ internal sealed partial class GpuSiloGrain(
         var decision = PlacementPlanner.Plan(headers.Get(modelPath), options, Host(exclude: modelPath), Settings.SchedulerSettings);
         if (!ClusterPlacement.StillHolds(expected, decision))
             return Task.FromResult(false);
+        _relocatedAway.Remove(modelPath);
         var expires = clock.GetUtcNow() + ClaimLifetime;
         if (decision.Outcome == PlacementOutcome.Load)
         {
@@ -84,6 +90,13 @@ internal sealed partial class GpuSiloGrain(
         Enqueue(modelPath);
         var waitingAhead = _queue.IndexOf(modelPath);
 
+        if (existing is null && _relocatedAway.TryGetValue(modelPath, out var leftAt) && clock.GetUtcNow() - leftAt < RelocationMemory)
+        {
+            // Sent away moments ago, and back without the director's claim (Orleans may re-create a
+            // deactivating grain where its messages were queued): send it to the director again.
+            _queue.Remove(modelPath);
+            return Ticket(LoadOutcome.Relocate, [], null, "it was just re-placed away from this silo");
+        }
         var onlyPartially = decision.Outcome == PlacementOutcome.Load && !ClusterPlacement.StillHolds(HostChoiceKind.FitsNow, decision);
         if (onlyPartially && relocations == 0 && existing?.ClaimedAs != HostChoiceKind.FitsPartially)
         {
@@ -92,6 +105,7 @@ internal sealed partial class GpuSiloGrain(
             _reservations.Remove(modelPath);
             _queue.Remove(modelPath);
             Changed();
+            _relocatedAway[modelPath] = clock.GetUtcNow();
             return Ticket(LoadOutcome.Relocate, [], null, $"it fits only partially here ({decision.Reason})");
         }
         if (decision.Outcome == PlacementOutcome.Load && (waitingAhead == 0 || _overtakes < MaxOvertakes))
@@ -113,6 +127,8 @@ internal sealed partial class GpuSiloGrain(
             // Another silo may hold it (a reload with a larger context, say): let the director decide.
             _queue.Remove(modelPath);
             Changed();
+            if (relocations == 0)
+                _relocatedAway[modelPath] = clock.GetUtcNow();
             return Ticket(relocations == 0 ? LoadOutcome.Relocate : LoadOutcome.TooLarge, [], null, decision.Reason);
         }
         if (existing is { Kind: ReservationKind.Claim, Devices.Count: > 0 } && relocations == 0)

@@ -214,7 +214,7 @@ internal sealed partial class ModelGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != ReminderName)
+        if (reminderName != ReminderName || _relocating)
             return;
         _reminderRegistered = true;
         var state = saved.State;
@@ -366,7 +366,9 @@ internal sealed partial class ModelGrain(
                         await saved.WriteStateAsync();
                     }
                     _relocating = true;
-                    this.DeactivateOnIdle();
+                    // Migration, not deactivation: Orleans asks the placement director again and
+                    // forwards the requests already queued here to wherever it goes.
+                    this.MigrateOnIdle();
                     throw new ModelRelocatingException($"model '{ModelPath}' leaves silo {SiloAddress}: {ticket.Reason}");
                 default:
                     throw new ModelTooLargeException($"model '{ModelPath}' cannot be loaded on silo {SiloAddress}: {ticket.Reason}");
