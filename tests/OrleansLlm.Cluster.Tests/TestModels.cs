@@ -40,6 +40,17 @@ internal static class TestModels
     {
         var path = Path.Combine(Path.GetTempPath(), "ollm-cluster-models-" + Environment.ProcessId);
         System.IO.Directory.CreateDirectory(path);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                System.IO.Directory.Delete(path, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the temp cleaner: the files are sparse, a few MiB on disk.
+            }
+        };
         return path;
     }
 }
