@@ -22,6 +22,7 @@ public static class OllamaEnvironment
         ["OLLM_GPUS"] = nameof(OllmOptions.Gpus),
         ["OLLM_RUNNER"] = nameof(OllmOptions.Runner),
         ["OLLM_MODELS"] = nameof(OllmOptions.Models),
+        ["OLLM_LLAMA_NATIVE"] = nameof(OllmOptions.LlamaNativeDirectory),
     };
 
     /// <summary>Adds the variables present in <paramref name="environment"/> as <c>Ollm:*</c> keys.</summary>

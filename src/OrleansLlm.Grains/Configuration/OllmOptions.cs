@@ -46,6 +46,9 @@ public sealed class OllmOptions
     /// <summary><c>OLLM_RUNNER</c>: <c>llama</c> (LLamaSharp) or <c>simulated</c>.</summary>
     public string Runner { get; set; } = "llama";
 
+    /// <summary><c>OLLM_LLAMA_NATIVE</c>: a directory with a llama.cpp build to use instead of the packaged CPU one (a CUDA build).</summary>
+    public string? LlamaNativeDirectory { get; set; }
+
     /// <summary><c>OLLM_MODELS</c>: the models root; nothing outside it is opened.</summary>
     public string Models { get; set; } = "models";
 

@@ -8,6 +8,8 @@ using OrleansLlm.Abstractions.Runners;
 using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Models;
 using OrleansLlm.Grains.Placement;
+using Microsoft.Extensions.Logging;
+using OrleansLlm.Inference.Llama;
 using OrleansLlm.Inference.Simulated;
 using OrleansLlm.Scheduling.Gpus;
 
@@ -40,6 +42,9 @@ public static class OllmSiloBuilderExtensions
 
         services.AddOptions<SimulatedRunnerOptions>().Bind(configuration.GetSection($"{OllmOptions.Section}:Simulated"));
         services.AddKeyedSingleton<ILlmRunnerFactory, SimulatedRunnerFactory>("simulated");
+        services.AddKeyedSingleton<ILlmRunnerFactory>("llama", (sp, _) => new LlamaRunnerFactory(
+            sp.GetRequiredService<ILogger<LlamaRunnerFactory>>(),
+            sp.GetRequiredService<IOptions<OllmOptions>>().Value.LlamaNativeDirectory));
         services.TryAddSingleton(sp =>
         {
             var kind = sp.GetRequiredService<IOptions<OllmOptions>>().Value.Runner;

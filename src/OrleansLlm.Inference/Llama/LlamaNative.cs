@@ -1,0 +1,97 @@
+using LLama.Native;
+using Microsoft.Extensions.Logging;
+
+namespace OrleansLlm.Inference.Llama;
+
+/// <summary>
+/// llama.cpp's native library, configured once per process before any native call: its log goes
+/// to <see cref="ILogger"/>, and its last error lines are kept, because a failed load's reason
+/// appears only there (LLamaSharp's exception just says "failed to load model").
+/// </summary>
+public static partial class LlamaNative
+{
+    private static readonly Lock Gate = new();
+    private static readonly Queue<string> RecentErrors = new();
+    private static ILogger? _logger;
+    private static bool _configured;
+    private static LLamaLogLevel _lastLevel = LLamaLogLevel.Info;
+
+    /// <summary>Which native library loaded ("CPU (AVX512)", "CUDA"), once <see cref="EnsureLoaded"/> ran.</summary>
+    public static string Backend { get; private set; } = "not loaded";
+
+    /// <param name="nativeDirectory">An operator-supplied directory of llama.cpp libraries (a CUDA build), or null.</param>
+    public static void EnsureLoaded(ILogger logger, string? nativeDirectory = null)
+    {
+        lock (Gate)
+        {
+            if (_configured)
+                return;
+            _logger = logger;
+            var config = NativeLibraryConfig.All.WithLogCallback(OnLog).WithCuda(true).WithAutoFallback(true);
+            if (!string.IsNullOrEmpty(nativeDirectory))
+                config.WithSearchDirectory(nativeDirectory);
+            NativeApi.llama_empty_call(); // the first native call must go through NativeApi
+            var library = NativeApi.GetLoadedNativeLibrary(NativeLibraryName.LLama);
+            Backend = NativeApi.llama_supports_gpu_offload() ? $"GPU ({library?.Metadata})" : $"CPU ({library?.Metadata})";
+            _configured = true;
+            LogBackend(logger, Backend);
+        }
+    }
+
+    /// <summary>The native error lines logged since <paramref name="mark"/>, joined: a failed load's reason.</summary>
+    public static string ErrorsSince(int mark)
+    {
+        lock (Gate)
+            return string.Join(" ", RecentErrors.Skip(Math.Max(0, mark)).Select(e => e.Trim()).Where(e => e.Length > 0));
+    }
+
+    /// <summary>A position in the error log, to read what a load adds to it.</summary>
+    public static int Mark()
+    {
+        lock (Gate)
+            return RecentErrors.Count;
+    }
+
+    private static void OnLog(LLamaLogLevel level, string message)
+    {
+        // "Continue" lines (progress dots) belong to the previous line's level.
+        if (level == LLamaLogLevel.Continue)
+            level = _lastLevel;
+        _lastLevel = level;
+        if (level == LLamaLogLevel.Error)
+        {
+            lock (Gate)
+            {
+                RecentErrors.Enqueue(message);
+                if (RecentErrors.Count > 256)
+                    RecentErrors.Clear();
+            }
+        }
+        if (_logger is not { } logger)
+            return;
+        switch (level)
+        {
+            case LLamaLogLevel.Error:
+                LogNativeError(logger, message.TrimEnd());
+                break;
+            case LLamaLogLevel.Warning:
+                LogNativeWarning(logger, message.TrimEnd());
+                break;
+            default:
+                LogNativeDebug(logger, message.TrimEnd());
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "llama.cpp backend loaded: {Backend}")]
+    private static partial void LogBackend(ILogger logger, string backend);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "llama.cpp: {Message}")]
+    private static partial void LogNativeError(ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "llama.cpp: {Message}")]
+    private static partial void LogNativeWarning(ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "llama.cpp: {Message}")]
+    private static partial void LogNativeDebug(ILogger logger, string message);
+}

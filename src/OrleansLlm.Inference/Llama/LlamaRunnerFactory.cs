@@ -1,0 +1,97 @@
+using LLama;
+using LLama.Abstractions;
+using LLama.Common;
+using LLama.Exceptions;
+using LLama.Native;
+using Microsoft.Extensions.Logging;
+using OrleansLlm.Abstractions.Errors;
+using OrleansLlm.Abstractions.Runners;
+using OrleansLlm.Gguf;
+using OrleansLlm.Scheduling.Options;
+
+namespace OrleansLlm.Inference.Llama;
+
+/// <summary>
+/// Loads models with LLamaSharp (llama.cpp) on the devices placement chose: GPU layers from the
+/// estimate (never LLamaSharp's default of 20), the split over the chosen GPUs, the context capped
+/// at the model's training length × parallel (llama.cpp allocates whatever it is asked), threads set
+/// explicitly, memory-mapped weights unless <c>use_mmap</c> is false.
+/// </summary>
+public sealed class LlamaRunnerFactory(ILogger<LlamaRunnerFactory> logger, string? nativeDirectory = null) : ILlmRunnerFactory
+{
+    public string Kind => "llama";
+
+    public async Task<ILlmRunner> LoadAsync(RunnerLoadRequest request, IProgress<float>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        LlamaNative.EnsureLoaded(logger, nativeDirectory);
+        var parameters = Parameters(request);
+        var mark = LlamaNative.Mark();
+        LLamaWeights weights;
+        try
+        {
+            weights = await LLamaWeights.LoadFromFileAsync(parameters, cancellationToken, progress);
+        }
+        catch (LoadWeightsFailedException e)
+        {
+            var reason = LlamaNative.ErrorsSince(mark);
+            throw new ModelLoadException($"llama.cpp could not load '{request.ModelPath}': {(reason.Length > 0 ? reason : e.Message)}", e);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new ModelLoadException($"model file '{request.ModelPath}' does not exist", e);
+        }
+        var vram = request.Devices.Where(d => !d.IsCpu)
+            .Select((d, i) => (d.Id, Bytes: i < request.Estimate.GpuSizes.Count ? request.Estimate.GpuSizes[i] : 0))
+            .Where(x => x.Bytes > 0)
+            .ToDictionary(x => x.Id, x => x.Bytes);
+        return new LlamaRunner(weights, parameters, request.NumParallel, new RunnerMemory(vram, request.Estimate.TotalSize), logger);
+    }
+
+    internal static ModelParams Parameters(RunnerLoadRequest request)
+    {
+        var options = request.Options;
+        var gpus = request.Devices.Where(d => !d.IsCpu).ToArray();
+        GgufFile header;
+        try
+        {
+            header = GgufReader.ReadFile(request.ModelPath);
+        }
+        catch (GgufFormatException e)
+        {
+            throw new ModelLoadException(e.Message, e);
+        }
+        var trained = header.Architecture.ContextLength ?? options.NumCtx;
+        var context = (uint)Math.Max(4, Math.Min(options.NumCtx, trained * Math.Max(1, request.NumParallel)));
+        var threads = options.NumThread > 0 ? options.NumThread : Environment.ProcessorCount;
+        var parameters = new ModelParams(request.ModelPath)
+        {
+            GpuLayerCount = gpus.Length == 0 ? 0 : request.Estimate.Layers,
+            MainGpu = gpus.Length > 0 ? gpus[0].Index : 0,
+            SplitMode = gpus.Length > 1 ? GPUSplitMode.Layer : GPUSplitMode.None,
+            ContextSize = context,
+            BatchSize = (uint)options.NumBatch,
+            UBatchSize = (uint)options.NumBatch,
+            SeqMax = (uint)Math.Max(1, request.NumParallel),
+            Threads = threads,
+            BatchThreads = threads,
+            LoadMode = (options.UseMmap, options.UseMlock) switch
+            {
+                (false, true) => LLamaLoadMode.MemoryLock,
+                (false, false) => LLamaLoadMode.None,
+                (_, true) => LLamaLoadMode.MemoryMapAndLock,
+                _ => LLamaLoadMode.MemoryMap,
+            },
+            FlashAttention = options.FlashAttention,
+        };
+        if (gpus.Length > 1)
+            parameters.TensorSplits = new TensorSplitsCollection([.. request.Estimate.LayerCounts.Select(c => (float)c)]);
+        if (options.EffectiveKvCacheType != KvCacheType.F16)
+        {
+            var type = options.EffectiveKvCacheType == KvCacheType.Q8_0 ? GGMLType.GGML_TYPE_Q8_0 : GGMLType.GGML_TYPE_Q4_0;
+            parameters.TypeK = type;
+            parameters.TypeV = type;
+        }
+        return parameters;
+    }
+}

@@ -1,0 +1,176 @@
+using System.Text;
+using OrleansLlm.Abstractions.Errors;
+using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Abstractions.Runners;
+using OrleansLlm.Gguf;
+using OrleansLlm.Gguf.Writing;
+using OrleansLlm.Scheduling.Options;
+
+namespace OrleansLlm.Inference.Tests;
+
+public sealed class LlamaRunnerTests : IAsyncLifetime
+{
+    private ILlmRunner _runner = null!;
+
+    public async Task InitializeAsync() => _runner = await DemoModels.Factory.LoadAsync(DemoModels.Request(DemoModels.Tiny), null, CancellationToken.None);
+
+    public async Task DisposeAsync() => await _runner.DisposeAsync();
+
+    [Fact]
+    public async Task The_same_seed_gives_the_same_text_and_another_seed_another()
+    {
+        var a = await Generate(Request(seed: 7, tokens: 24));
+        var b = await Generate(Request(seed: 7, tokens: 24));
+        var c = await Generate(Request(seed: 8, tokens: 24));
+
+        Assert.Equal(a.Text, b.Text);
+        Assert.NotEqual(a.Text, c.Text);
+        Assert.False(string.IsNullOrEmpty(a.Text));
+    }
+
+    [Fact]
+    public async Task Num_predict_caps_the_tokens_generated()
+    {
+        var result = await Generate(Request(seed: 3, tokens: 10));
+
+        Assert.InRange(result.Done.Stats!.EvalCount, 1, 10);
+        if (result.Done.DoneReason == "length")
+            Assert.Equal(10, result.Done.Stats.EvalCount);
+    }
+
+    [Fact]
+    public async Task A_stop_string_ends_generation_and_is_not_emitted()
+    {
+        var free = await Generate(Request(seed: 11, tokens: 40));
+        var stop = free.Text.Length > 12 ? free.Text.Substring(free.Text.Length / 2, 3) : free.Text[^2..];
+        var expected = free.Text[..free.Text.IndexOf(stop, StringComparison.Ordinal)];
+
+        var request = Request(seed: 11, tokens: 40);
+        var stopped = await Generate(request with { Sampling = request.Sampling with { Stop = [stop] } });
+
+        Assert.Equal(expected, stopped.Text);
+        Assert.Equal("stop", stopped.Done.DoneReason);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_match_their_single_request_outputs()
+    {
+        var seeds = new[] { 21, 22, 23, 24, 25, 26, 27, 28 };
+        var singles = new List<string>();
+        foreach (var seed in seeds)
+            singles.Add((await Generate(Greedy(seed, tokens: 16))).Text);
+
+        var together = await Task.WhenAll(seeds.Select(seed => Generate(Greedy(seed, tokens: 16))));
+
+        Assert.Equal(singles, together.Select(t => t.Text));
+    }
+
+    [Fact]
+    public async Task Cancelling_one_request_does_not_disturb_the_others()
+    {
+        var expected = new[] { await Generate(Greedy(31, tokens: 24)), await Generate(Greedy(32, tokens: 24)) };
+        using var cancel = new CancellationTokenSource();
+
+        var first = Generate(Greedy(31, tokens: 24));
+        var doomed = Generate(Greedy(99, tokens: 5000), cancel.Token);
+        var second = Generate(Greedy(32, tokens: 24));
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => doomed);
+        Assert.Equal(expected[0].Text, (await first).Text);
+        Assert.Equal(expected[1].Text, (await second).Text);
+    }
+
+    [Fact]
+    public async Task Statistics_are_reported_as_ollama_reports_them()
+    {
+        var result = await Generate(Request(seed: 5, tokens: 8));
+        var stats = result.Done.Stats!;
+
+        Assert.True(stats.PromptEvalCount > 1);
+        Assert.True(stats.EvalCount > 0);
+        Assert.True(stats.TotalDurationNs >= stats.EvalDurationNs);
+        Assert.True(stats.PromptEvalDurationNs > 0);
+    }
+
+    [Fact]
+    public async Task Embeddings_are_one_unit_vector_per_input()
+    {
+        var vectors = await _runner.EmbedAsync(["hello world", "the model"], truncate: true, CancellationToken.None);
+
+        Assert.Equal(2, vectors.Count);
+        Assert.All(vectors, v => Assert.Equal(64, v.Length));
+        Assert.All(vectors, v => Assert.InRange(MathF.Sqrt(v.Sum(x => x * x)), 0.999f, 1.001f));
+        Assert.NotEqual(vectors[0], vectors[1]);
+    }
+
+    /// <summary>Different prompts, greedy: the same text whatever else shares the batch.</summary>
+    private static GenerateRequest Greedy(int seed, int tokens) => Request(seed, tokens) with
+    {
+        Prompt = $"request {seed}: hello world, the model",
+        Sampling = SamplingOptions.Default with { Seed = seed, NumPredict = tokens, Temperature = 0 },
+    };
+
+    private static GenerateRequest Request(int seed, int tokens) => new()
+    {
+        Prompt = "hello world, the model",
+        Raw = true,
+        Sampling = SamplingOptions.Default with { Seed = seed, NumPredict = tokens, Temperature = 1.0f },
+    };
+
+    private async Task<(string Text, GenerationEvent Done)> Generate(GenerateRequest request, CancellationToken cancellationToken = default)
+    {
+        var text = new StringBuilder();
+        GenerationEvent? done = null;
+        await foreach (var item in _runner.GenerateAsync(request, cancellationToken))
+        {
+            if (item.Kind == GenerationEventKind.Token)
+                text.Append(item.Text);
+            else if (item.Kind == GenerationEventKind.Done)
+                done = item;
+        }
+        return (text.ToString(), done!);
+    }
+}
+
+public sealed class LlamaLoadTests
+{
+    [Fact]
+    public async Task A_model_llama_cpp_rejects_fails_with_llama_cpps_reason()
+    {
+        var demo = GgufReader.ReadFile(DemoModels.Tiny, GgufReaderOptions.LoadAllArrays);
+        var bytes = await File.ReadAllBytesAsync(DemoModels.Tiny);
+        var writer = new GgufWriter();
+        foreach (var (key, value) in demo.Metadata.Where(e => e.Key != "llama.attention.layer_norm_rms_epsilon"))
+            writer.Add(key, value);
+        foreach (var t in demo.Tensors)
+            writer.AddTensor(t.Name, t.Type, [.. t.Dimensions], s => s.Write(bytes, (int)(demo.DataOffset + t.Offset), (int)t.ByteSize));
+        var path = Path.Combine(Path.GetDirectoryName(DemoModels.Tiny)!, "no-epsilon.gguf");
+        writer.WriteFile(path);
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => DemoModels.Factory.LoadAsync(DemoModels.Request(path), null, CancellationToken.None));
+
+        Assert.Contains("llama.attention.layer_norm_rms_epsilon", error.Message);
+    }
+
+    [Fact]
+    public async Task A_cancelled_load_stops_with_cancellation()
+    {
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DemoModels.Factory.LoadAsync(DemoModels.Request(DemoModels.Tiny), null, cancel.Token));
+    }
+
+    [Fact]
+    public void Load_parameters_follow_the_placement_not_llamasharps_defaults()
+    {
+        var parameters = OrleansLlm.Inference.Llama.LlamaRunnerFactory.Parameters(DemoModels.Request(DemoModels.Tiny, numCtx: 100_000, parallel: 2));
+
+        Assert.Equal(0, parameters.GpuLayerCount);              // CPU placement: not LLamaSharp's 20
+        Assert.Equal(512u, parameters.ContextSize);             // capped at 256 trained × 2 parallel
+        Assert.Equal(2u, parameters.SeqMax);
+        Assert.Equal(2, parameters.Threads);
+        Assert.Equal(LLama.Native.LLamaLoadMode.MemoryMap, parameters.LoadMode);
+    }
+}
