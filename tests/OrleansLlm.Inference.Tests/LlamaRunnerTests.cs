@@ -111,6 +111,30 @@ public sealed class LlamaRunnerTests : IAsyncLifetime
         Sampling = SamplingOptions.Default with { Seed = seed, NumPredict = tokens, Temperature = 0 },
     };
 
+    [Fact]
+    public async Task Streamed_pieces_are_whole_characters()
+    {
+        // A byte-level vocabulary samples UTF-8 fragments; no emitted piece may split a character.
+        for (var seed = 40; seed < 46; seed++)
+        {
+            await foreach (var item in _runner.GenerateAsync(Request(seed, tokens: 64), CancellationToken.None))
+            {
+                if (item.Kind == GenerationEventKind.Token)
+                    Assert.Equal(item.Text, Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(item.Text!)));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Format_json_constrains_the_output_to_json()
+    {
+        var result = await Generate(Request(seed: 9, tokens: 48) with { Format = "json" });
+
+        Assert.StartsWith("{", result.Text, StringComparison.Ordinal);
+        if (result.Done.DoneReason == "stop")
+            System.Text.Json.JsonDocument.Parse(result.Text).Dispose();
+    }
+
     private static GenerateRequest Request(int seed, int tokens) => new()
     {
         Prompt = "hello world, the model",
@@ -135,6 +159,43 @@ public sealed class LlamaRunnerTests : IAsyncLifetime
 
 public sealed class LlamaLoadTests
 {
+    [Fact]
+    public async Task The_chat_template_in_the_model_is_applied_to_messages()
+    {
+        var parameters = new LLama.Common.ModelParams(DemoModels.Tiny) { GpuLayerCount = 0 };
+        using var weights = await LLama.LLamaWeights.LoadFromFileAsync(parameters);
+
+        var prompt = OrleansLlm.Inference.Llama.PromptBuilder.Build(weights, new GenerateRequest { System = "be brief", Messages = [new("user", "hi")] });
+
+        Assert.Equal("<|im_start|>system\nbe brief<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n", prompt);
+    }
+
+    [Fact]
+    public async Task Memory_returns_after_unload()
+    {
+        var path = DemoModels.Write("small-f16", OrleansLlm.Gguf.Models.DemoModelOptions.Small with { WeightType = GgmlType.F16 });
+        var before = ResidentBytes();
+        var runner = await DemoModels.Factory.LoadAsync(DemoModels.Request(path, numCtx: 512, parallel: 1), null, CancellationToken.None);
+        await foreach (var _ in runner.GenerateAsync(new GenerateRequest { Prompt = "hello", Raw = true, Sampling = SamplingOptions.Default with { NumPredict = 8 } }, CancellationToken.None))
+        {
+        }
+        var loaded = ResidentBytes();
+        await runner.DisposeAsync();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var after = ResidentBytes();
+
+        // 46 MiB of weights plus context came and went; glibc keeps some arenas (bound: 24 MiB).
+        Assert.True(loaded - before > 40L << 20, $"loading grew RSS by only {(loaded - before) >> 20} MiB");
+        Assert.True(after - before < 24L << 20, $"{(after - before) >> 20} MiB still resident after unload");
+    }
+
+    private static long ResidentBytes()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
     [Fact]
     public async Task A_model_llama_cpp_rejects_fails_with_llama_cpps_reason()
     {

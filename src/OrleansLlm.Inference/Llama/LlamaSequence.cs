@@ -36,7 +36,7 @@ internal sealed class LlamaSequence(GenerateRequest request, string prompt, Canc
         if (tokens.Length >= executor.Context.ContextSize)
             throw new InvalidOperationException($"the prompt is {tokens.Length} tokens, more than the model's context of {executor.Context.ContextSize}");
         _promptTokens = tokens.Length;
-        _sampler = SamplingPipelines.Create(request.Sampling, weights.Vocab.EOS, blockEndOfSequence: false);
+        _sampler = SamplingPipelines.Create(request.Sampling, weights.Vocab.EOS, blockEndOfSequence: false, request.Format);
         _decoder = new StreamingTokenDecoder(executor.Context);
         _stops = new StopStrings(request.Sampling.Stop);
         _conversation = executor.Create();
