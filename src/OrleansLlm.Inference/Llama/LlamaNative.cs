@@ -27,9 +27,18 @@ public static partial class LlamaNative
             if (_configured)
                 return;
             _logger = logger;
-            var config = NativeLibraryConfig.All.WithLogCallback(OnLog).WithCuda(true).WithAutoFallback(true);
-            if (!string.IsNullOrEmpty(nativeDirectory))
-                config.WithSearchDirectory(nativeDirectory);
+            try
+            {
+                var config = NativeLibraryConfig.All.WithLogCallback(OnLog).WithCuda(true).WithAutoFallback(true);
+                if (!string.IsNullOrEmpty(nativeDirectory))
+                    config.WithSearchDirectory(nativeDirectory);
+            }
+            catch (InvalidOperationException)
+            {
+                // Something in this process called llama.cpp first: its defaults stay, and so does
+                // its logging; load errors then carry LLamaSharp's message only.
+                LogConfiguredTooLate(logger);
+            }
             NativeApi.llama_empty_call(); // the first native call must go through NativeApi
             var library = NativeApi.GetLoadedNativeLibrary(NativeLibraryName.LLama);
             Backend = NativeApi.llama_supports_gpu_offload() ? $"GPU ({library?.Metadata})" : $"CPU ({library?.Metadata})";
@@ -85,6 +94,9 @@ public static partial class LlamaNative
 
     [LoggerMessage(Level = LogLevel.Information, Message = "llama.cpp backend loaded: {Backend}")]
     private static partial void LogBackend(ILogger logger, string backend);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "llama.cpp was loaded before OrleansLlm could configure it: native logging and error capture are off")]
+    private static partial void LogConfiguredTooLate(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "llama.cpp: {Message}")]
     private static partial void LogNativeError(ILogger logger, string message);
