@@ -13,6 +13,12 @@ namespace OrleansLlm.Inference.Tests;
 internal static class DemoModels
 {
     private static readonly string Directory = CreateDirectory();
+
+    static DemoModels()
+    {
+        // Before any other native call in this process, so that llama.cpp's errors are captured.
+        LlamaNative.EnsureLoaded(NullLogger.Instance);
+    }
     private static readonly Lazy<string> TinyPath = new(() => Write("tiny", DemoModelOptions.Tiny));
 
     public static string Tiny => TinyPath.Value;

@@ -135,6 +135,31 @@ public sealed class LlamaRunnerTests : IAsyncLifetime
             System.Text.Json.JsonDocument.Parse(result.Text).Dispose();
     }
 
+    [Fact]
+    public async Task A_json_schema_constrains_the_output_to_its_shape()
+    {
+        const string schema = """{"type":"object","properties":{"name":{"type":"string"},"ok":{"type":"boolean"}}}""";
+
+        var result = await Generate(Request(seed: 4, tokens: 60) with { Format = schema });
+
+        Assert.Matches("^\\{\\s*\"name\"\\s*:", result.Text);
+        if (result.Done.DoneReason == "stop")
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(result.Text);
+            Assert.Equal(System.Text.Json.JsonValueKind.String, json.RootElement.GetProperty("name").ValueKind);
+            Assert.True(json.RootElement.GetProperty("ok").ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False);
+        }
+    }
+
+    [Fact]
+    public async Task A_format_that_is_neither_json_nor_a_schema_fails_that_request_only()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Generate(Request(seed: 1, tokens: 4) with { Format = "yaml please" }));
+
+        Assert.Contains("format must be", error.Message);
+        Assert.Equal(GenerationEventKind.Done, (await Generate(Request(seed: 1, tokens: 4))).Done.Kind); // the runner goes on
+    }
+
     private static GenerateRequest Request(int seed, int tokens) => new()
     {
         Prompt = "hello world, the model",

@@ -307,7 +307,18 @@ internal sealed partial class ModelGrain(
             _devices = ticket.Devices;
             _estimate = ticket.Estimate;
             var request = new RunnerLoadRequest(ModelPath, identity.Options, settings.NumParallel, ticket.Devices, ticket.Estimate!, identity.Adapters, identity.Projectors);
-            var runner = await runners.LoadAsync(request, progress: null, linked.Token);
+            var reported = 0;
+            var progress = new Progress<float>(fraction =>
+            {
+                // Every quarter, not every tensor: llama.cpp reports per tensor.
+                var quarter = (int)(fraction * 4);
+                if (quarter > reported)
+                {
+                    reported = quarter;
+                    LogLoadProgress(logger, ModelPath, quarter * 25);
+                }
+            });
+            var runner = await runners.LoadAsync(request, progress, linked.Token);
             await LocalGpus.LoadCompleted(ModelPath, runner.Memory);
             _runner = runner;
             _identity = identity;
@@ -536,6 +547,9 @@ internal sealed partial class ModelGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} on silo {Silo}, GPUs [{Gpus}]")]
     private static partial void LogLoaded(ILogger logger, string model, string silo, string gpus);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Loading {Model}: {Percent} %")]
+    private static partial void LogLoadProgress(ILogger logger, string model, int percent);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Loading {Model} failed: {Reason}")]
     private static partial void LogLoadFailed(ILogger logger, string model, string reason);

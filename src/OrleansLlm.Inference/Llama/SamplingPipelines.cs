@@ -27,7 +27,7 @@ internal static class SamplingPipelines
             FrequencyPenalty = options.FrequencyPenalty,
             PresencePenalty = options.PresencePenalty,
             Seed = options.Seed < 0 ? (uint)Random.Shared.Next() : (uint)options.Seed,
-            Grammar = string.IsNullOrEmpty(format) ? null : new Grammar(JsonGrammar.Gbnf, JsonGrammar.Root),
+            Grammar = string.IsNullOrEmpty(format) ? null : new Grammar(JsonSchemaGrammar.For(format), "root"),
         };
     }
 }
