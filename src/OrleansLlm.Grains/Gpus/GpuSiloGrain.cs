@@ -282,11 +282,7 @@ internal sealed partial class GpuSiloGrain(
         public static Reservation For(ReservationKind kind, PlacementDecision decision)
         {
             var estimate = decision.Estimate!;
-            var vram = decision.OnCpu
-                ? new Dictionary<string, long>()
-                : decision.Devices.Select((d, i) => (d.Id, Bytes: estimate.GpuSizes.Count > i ? estimate.GpuSizes[i] : 0))
-                    .Where(x => x.Bytes > 0).ToDictionary(x => x.Id, x => x.Bytes);
-            return new Reservation { Kind = kind, Devices = decision.Devices, Estimate = estimate, VramByGpu = vram, TotalBytes = estimate.TotalSize };
+            return new Reservation { Kind = kind, Devices = decision.Devices, Estimate = estimate, VramByGpu = estimate.VramByGpu(decision.Devices), TotalBytes = estimate.TotalSize };
         }
     }
 }

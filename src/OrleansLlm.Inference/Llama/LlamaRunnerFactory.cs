@@ -41,11 +41,8 @@ public sealed class LlamaRunnerFactory(ILogger<LlamaRunnerFactory> logger, strin
         {
             throw new ModelLoadException($"model file '{request.ModelPath}' does not exist", e);
         }
-        var vram = request.Devices.Where(d => !d.IsCpu)
-            .Select((d, i) => (d.Id, Bytes: i < request.Estimate.GpuSizes.Count ? request.Estimate.GpuSizes[i] : 0))
-            .Where(x => x.Bytes > 0)
-            .ToDictionary(x => x.Id, x => x.Bytes);
-        return new LlamaRunner(weights, parameters, request.NumParallel, new RunnerMemory(vram, request.Estimate.TotalSize), logger);
+        var memory = new RunnerMemory(request.Estimate.VramByGpu(request.Devices), request.Estimate.TotalSize);
+        return new LlamaRunner(weights, parameters, request.NumParallel, memory, logger);
     }
 
     internal static ModelParams Parameters(RunnerLoadRequest request)

@@ -26,10 +26,6 @@ public sealed class SimulatedRunnerFactory(IOptions<SimulatedRunnerOptions> opti
             if (step == steps / 2 && settings.FailingModels.Any(m => request.ModelPath.Contains(m, StringComparison.Ordinal)))
                 throw new ModelLoadException($"llama_model_load: error loading model: simulated failure loading '{request.ModelPath}'");
         }
-        var vram = request.Devices.Where(d => !d.IsCpu)
-            .Select((d, i) => (d.Id, Bytes: i < request.Estimate.GpuSizes.Count ? request.Estimate.GpuSizes[i] : 0))
-            .Where(x => x.Bytes > 0)
-            .ToDictionary(x => x.Id, x => x.Bytes);
-        return new SimulatedRunner(new RunnerMemory(vram, total), settings, clock);
+        return new SimulatedRunner(new RunnerMemory(request.Estimate.VramByGpu(request.Devices), total), settings, clock);
     }
 }

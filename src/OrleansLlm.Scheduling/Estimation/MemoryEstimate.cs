@@ -37,6 +37,22 @@ public sealed record MemoryEstimate
     public required long MemoryLayerOutput { get; init; }
     public required long ProjectorSize { get; init; }
 
+    /// <summary>
+    /// Bytes per GPU id for the devices this estimate was made for (in the same order); GPUs
+    /// that got nothing and the CPU are left out.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> VramByGpu(IReadOnlyList<Gpus.GpuInfo> devices)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        var vram = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < devices.Count && i < GpuSizes.Count; i++)
+        {
+            if (!devices[i].IsCpu && GpuSizes[i] > 0)
+                vram[devices[i].Id] = GpuSizes[i];
+        }
+        return vram;
+    }
+
     /// <summary>Bytes that stay in system memory.</summary>
     public long RamSize => TotalSize - VramSize;
 
