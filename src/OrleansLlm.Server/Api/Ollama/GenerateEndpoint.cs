@@ -1,0 +1,152 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using OrleansLlm.Abstractions.Errors;
+using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Options;
+using OrleansLlm.Server.Catalog;
+
+namespace OrleansLlm.Server.Api.Ollama;
+
+/// <summary><c>POST /api/generate</c> and <c>POST /api/chat</c>: streaming NDJSON, or one object with <c>"stream": false</c>.</summary>
+internal static class GenerateEndpoint
+{
+    public static async Task Handle(HttpContext http, ModelCatalog catalog, ModelClient models, bool chat)
+    {
+        var (body, error) = await OllamaJson.ReadBody(http.Request);
+        if (error is not null)
+        {
+            await error.ExecuteAsync(http);
+            return;
+        }
+
+        string name;
+        string path;
+        GenerateRequest request;
+        bool stream;
+        try
+        {
+            name = OllamaJson.String(body, "model") ?? throw new BadRequestException("model is required");
+            path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
+            request = ReadRequest(body, chat);
+            stream = OllamaJson.Bool(body, "stream") ?? true;
+        }
+        catch (BadRequestException e)
+        {
+            await OllamaJson.Error(400, e.Message).ExecuteAsync(http);
+            return;
+        }
+        catch (Exception e) when (e is InvalidOptionsException or KeepAliveFormatException)
+        {
+            await OllamaJson.Error(400, e.Message).ExecuteAsync(http);
+            return;
+        }
+        catch (ModelNotFoundException e)
+        {
+            await OllamaJson.Error(404, e.Message).ExecuteAsync(http);
+            return;
+        }
+
+        var text = new StringBuilder();
+        var started = false;
+        try
+        {
+            await foreach (var item in models.GenerateAsync(path, request, http.RequestAborted))
+            {
+                switch (item.Kind)
+                {
+                    case GenerationEventKind.Token when stream:
+                        await Begin();
+                        await WriteLine(OllamaResponses.Chunk(name, chat, item.Text ?? ""));
+                        break;
+                    case GenerationEventKind.Token:
+                        text.Append(item.Text);
+                        break;
+                    case GenerationEventKind.Done:
+                        await Begin();
+                        await WriteLine(OllamaResponses.Final(name, chat, stream ? "" : text.ToString(), item));
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; its reference on the model is already released.
+        }
+        catch (Exception e) when (!started)
+        {
+            var (status, message) = Status(e);
+            await OllamaJson.Error(status, message).ExecuteAsync(http);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Headers are gone: Ollama reports a mid-stream failure as a final error line.
+            await WriteLine(new Dictionary<string, object?> { ["error"] = Status(e).Message });
+        }
+
+        async Task Begin()
+        {
+            if (started)
+                return;
+            started = true;
+            http.Response.StatusCode = 200;
+            http.Response.ContentType = stream ? "application/x-ndjson" : "application/json; charset=utf-8";
+            await http.Response.StartAsync(http.RequestAborted);
+        }
+
+        async Task WriteLine(object value)
+        {
+            await JsonSerializer.SerializeAsync(http.Response.Body, value, OllamaJson.Options, http.RequestAborted);
+            await http.Response.Body.WriteAsync("\n"u8.ToArray(), http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+        }
+    }
+
+    private static GenerateRequest ReadRequest(JsonElement body, bool chat)
+    {
+        var options = RequestOptions.Parse(OllamaJson.Element(body, "options"));
+        var format = OllamaJson.Element(body, "format") is { } f ? (f.ValueKind == JsonValueKind.String ? f.GetString() : f.GetRawText()) : null;
+        if (format is not null && format != "json" && !format.TrimStart().StartsWith('{'))
+            throw new BadRequestException($"invalid format \"{format}\": use \"json\" or a JSON schema");
+        var request = new GenerateRequest
+        {
+            Runner = options.Runner,
+            Sampling = options.Sampling,
+            KeepAlive = KeepAliveParser.FromRequest(OllamaJson.Element(body, "keep_alive")),
+            Format = string.IsNullOrEmpty(format) ? null : format,
+            Raw = OllamaJson.Bool(body, "raw") ?? false,
+        };
+        if (!chat)
+        {
+            if (OllamaJson.Element(body, "images") is { ValueKind: JsonValueKind.Array } images && images.GetArrayLength() > 0)
+                throw new BadRequestException("this model does not support images: it has no vision projector");
+            return request with { Prompt = OllamaJson.String(body, "prompt"), System = OllamaJson.String(body, "system") };
+        }
+        var messages = new List<ChatMessage>();
+        if (OllamaJson.Element(body, "messages") is { } list)
+        {
+            if (list.ValueKind != JsonValueKind.Array)
+                throw new BadRequestException("\"messages\" must be an array");
+            foreach (var message in list.EnumerateArray())
+            {
+                if (message.ValueKind != JsonValueKind.Object)
+                    throw new BadRequestException("each message must be an object with role and content");
+                if (OllamaJson.Element(message, "images") is { ValueKind: JsonValueKind.Array } images && images.GetArrayLength() > 0)
+                    throw new BadRequestException("this model does not support images: it has no vision projector");
+                messages.Add(new ChatMessage(OllamaJson.String(message, "role") ?? "user", OllamaJson.String(message, "content") ?? ""));
+            }
+        }
+        return request with { Messages = messages };
+    }
+
+    private static (int Status, string Message) Status(Exception e) => e switch
+    {
+        ServerBusyException => (503, ServerBusyException.OllamaMessage),
+        ModelLoadException or ModelTooLargeException => (500, e.Message),
+        ArgumentException => (400, e.Message),
+        _ => (500, e.Message),
+    };
+}
+
+internal sealed class ModelNotFoundException(string name) : Exception($"model '{name}' not found");

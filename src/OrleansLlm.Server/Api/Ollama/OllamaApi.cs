@@ -1,0 +1,96 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using OrleansLlm.Abstractions.Gpus;
+using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Gguf;
+using OrleansLlm.Server.Catalog;
+
+namespace OrleansLlm.Server.Api.Ollama;
+
+/// <summary>Ollama's HTTP API over the cluster.</summary>
+public static class OllamaApi
+{
+    /// <summary>What Ollama's clients look for at <c>GET /</c> before they talk to a server.</summary>
+    public const string RootText = "Ollama is running";
+
+    public static IEndpointRouteBuilder MapOllamaApi(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/", ["GET", "HEAD"], () => Results.Text(RootText));
+        app.MapGet("/api/version", () => Results.Json(new { version = typeof(OllamaApi).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" }, OllamaJson.Options));
+        app.MapPost("/api/generate", (HttpContext http, ModelCatalog catalog, ModelClient models) => GenerateEndpoint.Handle(http, catalog, models, chat: false));
+        app.MapPost("/api/chat", (HttpContext http, ModelCatalog catalog, ModelClient models) => GenerateEndpoint.Handle(http, catalog, models, chat: true));
+        app.MapGet("/api/tags", (ModelCatalog catalog) => Results.Json(new { models = catalog.List().Select(m => Describe(m.Name, m.File.FullName, m.File)) }, OllamaJson.Options));
+        app.MapGet("/api/ps", Running);
+        return app;
+    }
+
+    private static async Task<IResult> Running(IGrainFactory grains, ModelCatalog catalog)
+    {
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        var snapshots = await Task.WhenAll(hosts.Keys.Select(h => grains.GetGrain<IGpuSiloGrain>(h.ToParsableString()).GetSnapshot()));
+        var models = new List<object>();
+        foreach (var snapshot in snapshots)
+        {
+            foreach (var runner in snapshot.Host.Runners.Where(r => !r.Loading))
+            {
+                var status = await grains.GetGrain<IModelGrain>(runner.ModelPath).GetStatus();
+                var name = catalog.NameOf(runner.ModelPath) ?? runner.ModelPath;
+                var entry = Describe(name, runner.ModelPath, new FileInfo(runner.ModelPath));
+                entry["size"] = status.SizeBytes;
+                entry["size_vram"] = status.VramBytes;
+                entry["expires_at"] = ExpiresAt(status);
+                entry["context_length"] = status.Options?.NumCtx;
+                entry["silo"] = snapshot.SiloAddress;
+                entry["gpus"] = status.Devices.Where(d => !d.IsCpu).Select(d => new { id = d.Id, name = d.Name, library = d.Library }).ToArray();
+                models.Add(entry);
+            }
+        }
+        return Results.Json(new { models }, OllamaJson.Options);
+    }
+
+    private static string ExpiresAt(ModelStatus status)
+    {
+        var at = status.KeepAlive.IsForever ? DateTimeOffset.MaxValue
+            : status.ExpiresAt ?? DateTimeOffset.UtcNow + status.KeepAlive.Duration;
+        return OllamaResponses.Timestamp(at);
+    }
+
+    private static Dictionary<string, object?> Describe(string name, string path, FileInfo file)
+    {
+        var entry = new Dictionary<string, object?>
+        {
+            ["name"] = name,
+            ["model"] = name,
+            ["modified_at"] = file.Exists ? file.LastWriteTimeUtc.ToString("O", CultureInfo.InvariantCulture) : null,
+            ["size"] = file.Exists ? file.Length : 0,
+            ["digest"] = file.Exists ? FileDigests.Of(file) : null,
+        };
+        try
+        {
+            var header = GgufReader.ReadFile(path);
+            var arch = header.Architecture;
+            entry["details"] = new Dictionary<string, object?>
+            {
+                ["format"] = "gguf",
+                ["family"] = arch.Name,
+                ["families"] = arch.Name is null ? null : new[] { arch.Name },
+                ["parameter_size"] = ParameterSize(header.ParameterCount),
+                ["quantization_level"] = arch.FileTypeName,
+            };
+        }
+        catch (Exception e) when (e is GgufFormatException or IOException)
+        {
+            entry["details"] = new Dictionary<string, object?> { ["format"] = "gguf", ["error"] = e.Message };
+        }
+        return entry;
+    }
+
+    private static string ParameterSize(long parameters) => parameters switch
+    {
+        >= 1_000_000_000 => string.Create(CultureInfo.InvariantCulture, $"{parameters / 1e9:0.#}B"),
+        >= 1_000_000 => string.Create(CultureInfo.InvariantCulture, $"{parameters / 1e6:0.#}M"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{parameters / 1e3:0.#}K"),
+    };
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Gguf;
+using OrleansLlm.Gguf.Models;
+using OrleansLlm.Grains.Configuration;
+using OrleansLlm.Grains.Hosting;
+using OrleansLlm.Server.Api.Ollama;
+using OrleansLlm.Server.Catalog;
+
+namespace OrleansLlm.Server.Hosting;
+
+/// <summary>
+/// The embedded default: one process that is both the HTTP front-end and a silo, with localhost
+/// clustering and in-memory state, serving the models under <c>OLLM_MODELS</c> (and writing the
+/// demo model there when there is none).
+/// </summary>
+public static class OllmServer
+{
+    public const string DefaultHost = "127.0.0.1";
+    public const int DefaultPort = 11434;
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddOllamaEnvironment(OllamaEnvironment.Current());
+        configure?.Invoke(builder);
+        var configuration = builder.Configuration;
+        var options = configuration.GetSection(OllmOptions.Section).Get<OllmOptions>() ?? new OllmOptions();
+
+        builder.WebHost.UseUrls(ListenUrl(configuration["OLLAMA_HOST"]));
+        var catalog = new ModelCatalog(options.Models);
+        EnsureDemoModel(catalog);
+        builder.Services.AddSingleton(catalog);
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(
+                siloPort: configuration.GetValue("Ollm:SiloPort", 11111),
+                gatewayPort: configuration.GetValue("Ollm:GatewayPort", 30000))
+            .AddOrleansLlm(configuration)
+            .AddOrleansLlmInMemoryState());
+        builder.Services.AddSingleton(sp => new ModelClient(sp.GetRequiredService<IGrainFactory>(), options.MaxQueue));
+
+        var app = builder.Build();
+        app.MapOllamaApi();
+        return app;
+    }
+
+    /// <summary>
+    /// <c>OLLAMA_HOST</c> as Ollama reads it: <c>host</c>, <c>host:port</c>, <c>:port</c> or a URL;
+    /// the host defaults to 127.0.0.1 and the port to 11434.
+    /// </summary>
+    public static string ListenUrl(string? value)
+    {
+        var text = value?.Trim() ?? "";
+        var scheme = "http";
+        var schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd >= 0)
+        {
+            scheme = text[..schemeEnd];
+            text = text[(schemeEnd + 3)..];
+        }
+        text = text.TrimEnd('/');
+        var host = DefaultHost;
+        var port = DefaultPort;
+        var colon = text.LastIndexOf(':');
+        if (colon >= 0 && !text.EndsWith(']'))
+        {
+            if (colon > 0)
+                host = text[..colon];
+            if (!int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > 65535)
+                throw new FormatException($"OLLAMA_HOST '{value}': '{text[(colon + 1)..]}' is not a port");
+        }
+        else if (text.Length > 0)
+        {
+            host = text;
+        }
+        return $"{scheme}://{host}:{port.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>A fresh machine has no model: write the demo model (24 M parameters) as <c>demo</c>.</summary>
+    public static void EnsureDemoModel(ModelCatalog catalog)
+    {
+        if (catalog.List().Count > 0)
+            return;
+        var path = Path.Combine(catalog.Root, "demo", ModelCatalog.DefaultTag + ".gguf");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        DemoModel.Write(path, DemoModelOptions.Small with { WeightType = GgmlType.F16 });
+    }
+}

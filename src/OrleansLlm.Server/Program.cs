@@ -1,0 +1,4 @@
+using OrleansLlm.Server.Hosting;
+
+var app = OllmServer.Build(args);
+app.Run();

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansLlm.Gguf.Models;
+using OrleansLlm.Server.Hosting;
+
+namespace OrleansLlm.Server.Tests;
+
+/// <summary>The real server, embedded role, on free loopback ports, serving the tiny demo model.</summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    private readonly string _models = Path.Combine(Path.GetTempPath(), "ollm-server-tests-" + Guid.NewGuid().ToString("N"));
+    private WebApplication? _app;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public string ModelsRoot => _models;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Path.Combine(_models, "demo"));
+        DemoModel.Write(Path.Combine(_models, "demo", "latest.gguf"), DemoModelOptions.Tiny);
+        _app = OllmServer.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OLLAMA_HOST"] = "127.0.0.1:0",
+            ["Ollm:Models"] = _models,
+            ["Ollm:Runner"] = "llama",
+            ["Ollm:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Ollm:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(_models, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
