@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OrleansLlm.Server.Tests;
 
@@ -77,7 +78,7 @@ public sealed class OllamaApiTests(ServerFixture server) : IClassFixture<ServerF
         Assert.Equal("load", loaded[^1].GetProperty("done_reason").GetString());
 
         var ps = JsonDocument.Parse(await Http.GetStringAsync("/api/ps")).RootElement.GetProperty("models");
-        var model = Assert.Single(ps.EnumerateArray());
+        var model = ps.EnumerateArray().Single(m => m.GetProperty("name").GetString() == "demo:latest");
         Assert.Equal("demo:latest", model.GetProperty("name").GetString());
         Assert.True(model.GetProperty("expires_at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(9));
         Assert.True(model.GetProperty("size").GetInt64() > 0);
@@ -85,7 +86,7 @@ public sealed class OllamaApiTests(ServerFixture server) : IClassFixture<ServerF
         using var unload = await Post("/api/generate", """{"model":"demo","keep_alive":0}""");
         Assert.Equal("unload", (await Lines(unload))[^1].GetProperty("done_reason").GetString());
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (JsonDocument.Parse(await Http.GetStringAsync("/api/ps")).RootElement.GetProperty("models").GetArrayLength() > 0)
+        while (JsonDocument.Parse(await Http.GetStringAsync("/api/ps")).RootElement.GetProperty("models").EnumerateArray().Any(m => m.GetProperty("name").GetString() == "demo:latest"))
         {
             Assert.True(DateTime.UtcNow < deadline, "the model is still listed after the unload");
             await Task.Delay(50);
@@ -97,12 +98,50 @@ public sealed class OllamaApiTests(ServerFixture server) : IClassFixture<ServerF
     {
         var models = JsonDocument.Parse(await Http.GetStringAsync("/api/tags")).RootElement.GetProperty("models");
 
-        var demo = Assert.Single(models.EnumerateArray());
-        Assert.Equal("demo:latest", demo.GetProperty("name").GetString());
+        var demo = models.EnumerateArray().Single(m => m.GetProperty("name").GetString() == "demo:latest");
+        Assert.Contains(models.EnumerateArray(), m => m.GetProperty("name").GetString() == "slow:latest");
         Assert.StartsWith("sha256:", demo.GetProperty("digest").GetString(), StringComparison.Ordinal);
         Assert.Equal("llama", demo.GetProperty("details").GetProperty("family").GetString());
         Assert.Equal("F32", demo.GetProperty("details").GetProperty("quantization_level").GetString());
     }
+
+    [Fact]
+    public async Task A_client_that_disconnects_mid_stream_leaves_the_model_loaded_and_idle()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/generate")
+        {
+            Content = new StringContent("""{"model":"slow","prompt":"hello","options":{"num_predict":100000}}""", Encoding.UTF8, "application/json"),
+        };
+        var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.NotNull(await reader.ReadLineAsync());
+        Assert.NotNull(await reader.ReadLineAsync());
+        var grain = Services.GetRequiredService<IGrainFactory>().GetGrain<OrleansLlm.Abstractions.Models.IModelGrain>(Path.Combine(server.ModelsRoot, "slow.gguf"));
+        Assert.Equal(1, (await grain.GetStatus()).RefCount);
+
+        response.Dispose(); // the client goes away
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        OrleansLlm.Abstractions.Models.ModelStatus status;
+        while ((status = await grain.GetStatus()).RefCount > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the request's reference outlived its client");
+            await Task.Delay(25);
+        }
+        Assert.Equal(OrleansLlm.Abstractions.Models.ModelState.Ready, status.State);
+        Assert.NotNull(status.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task Health_and_readiness_answer()
+    {
+        Assert.Contains("ok", await Http.GetStringAsync("/healthz"), StringComparison.Ordinal);
+        var ready = JsonDocument.Parse(await Http.GetStringAsync("/readyz")).RootElement;
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.StartsWith("CPU", ready.GetProperty("backend").GetString(), StringComparison.Ordinal);
+    }
+
+    private IServiceProvider Services => server.Services;
 
     private Task<HttpResponseMessage> Post(string path, string json) =>
         Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));

@@ -11,7 +11,7 @@ using OrleansLlm.Server.Hosting;
 namespace OrleansLlm.Server.Tests;
 
 /// <summary>The real server, embedded role, on free loopback ports, serving the tiny demo model.</summary>
-public sealed class ServerFixture : IAsyncLifetime
+public class ServerFixture : IAsyncLifetime
 {
     private readonly string _models = Path.Combine(Path.GetTempPath(), "ollm-server-tests-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
@@ -20,11 +20,18 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public string ModelsRoot => _models;
 
+    public IServiceProvider Services => _app!.Services;
+
+    /// <summary>Settings a derived fixture adds (an API key, say).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Path.Combine(_models, "demo"));
         DemoModel.Write(Path.Combine(_models, "demo", "latest.gguf"), DemoModelOptions.Tiny);
-        _app = OllmServer.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        // A slower model (about 400 tokens/s here) for tests that need a stream still running.
+        DemoModel.Write(Path.Combine(_models, "slow.gguf"), DemoModelOptions.Small with { WeightType = Gguf.GgmlType.F16 });
+        var settings = new Dictionary<string, string?>
         {
             ["OLLAMA_HOST"] = "127.0.0.1:0",
             ["Ollm:Models"] = _models,
@@ -32,7 +39,10 @@ public sealed class ServerFixture : IAsyncLifetime
             ["Ollm:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Ollm:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
-        }));
+        };
+        foreach (var (key, value) in ExtraSettings)
+            settings[key] = value;
+        _app = OllmServer.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };

@@ -45,6 +45,11 @@ public static class OllmServer
         builder.Services.AddSingleton(sp => new ModelClient(sp.GetRequiredService<IGrainFactory>(), options.MaxQueue));
 
         var app = builder.Build();
+        if (configuration["OLLM_API_KEY"] is { Length: > 0 } key)
+            app.Use(new ApiKeyGate(key).Invoke);
+        if (options.Runner == "llama")
+            Inference.Llama.LlamaNative.EnsureLoaded(app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("llama.cpp"), options.LlamaNativeDirectory);
+        app.MapHealth(options);
         app.MapOllamaApi();
         return app;
     }
