@@ -29,6 +29,8 @@ public class ServerFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(Path.Combine(_models, "demo"));
         DemoModel.Write(Path.Combine(_models, "demo", "latest.gguf"), DemoModelOptions.Tiny);
+        // A vocabulary over Ollama's 1024-element array limit, for /api/show.
+        DemoModel.Write(Path.Combine(_models, "wide.gguf"), DemoModelOptions.Tiny with { VocabSize = 1500 });
         // A slower model (about 400 tokens/s here) for tests that need a stream still running.
         DemoModel.Write(Path.Combine(_models, "slow.gguf"), DemoModelOptions.Small with { WeightType = Gguf.GgmlType.F16 });
         var settings = new Dictionary<string, string?>

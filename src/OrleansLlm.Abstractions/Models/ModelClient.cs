@@ -25,6 +25,30 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
     /// <summary>Requests now waiting for a model load.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
+    /// <summary>Embeddings through the model grain, placed by the request's options and re-placed when it moves.</summary>
+    public async Task<EmbedResult> EmbedAsync(string modelPath, EmbedRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        for (var relocations = 0; ; relocations++)
+        {
+            if (relocations > 0)
+                await Task.Delay(RelocationBackoff * relocations, cancellationToken);
+            ModelRequestContext.Set(request.Runner, relocations);
+            try
+            {
+                return await grains.GetGrain<IModelGrain>(modelPath).Embed(request, cancellationToken);
+            }
+            catch (Exception e) when (e is ModelRelocatingException && relocations < MaxRelocations)
+            {
+                // The activation moved: place it again.
+            }
+            finally
+            {
+                ModelRequestContext.Clear();
+            }
+        }
+    }
+
     public async IAsyncEnumerable<GenerationEvent> GenerateAsync(string modelPath, GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

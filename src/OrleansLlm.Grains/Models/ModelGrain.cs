@@ -158,6 +158,39 @@ internal sealed partial class ModelGrain(
         }
     }
 
+    public async Task<EmbedResult> Embed(EmbedRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_relocating)
+            throw new ModelRelocatingException($"model '{ModelPath}' is leaving silo {SiloAddress}");
+        var started = Stopwatch.GetTimestamp();
+        var identity = RunnerIdentity.Of(options.Value.Admit(request.Runner));
+        long loadNanoseconds = 0;
+        if (!await IsServing(identity))
+        {
+            _pending++;
+            try
+            {
+                await EnsureLoaded(identity, request.KeepAlive, cancellationToken);
+            }
+            finally
+            {
+                _pending--;
+            }
+            loadNanoseconds = Nanoseconds(started);
+        }
+        await AcquireReference(request.KeepAlive);
+        try
+        {
+            var vectors = request.Inputs.Count == 0 ? [] : await _runner!.EmbedAsync(request.Inputs, request.Truncate, cancellationToken);
+            return new EmbedResult(vectors, loadNanoseconds, Nanoseconds(started));
+        }
+        finally
+        {
+            await ReleaseReference();
+        }
+    }
+
     public async Task<bool> Unload()
     {
         var wasLoaded = _state is ModelState.Ready or ModelState.Loading;

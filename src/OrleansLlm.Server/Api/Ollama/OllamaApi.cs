@@ -21,6 +21,9 @@ public static class OllamaApi
         app.MapGet("/api/version", () => Results.Json(new { version = typeof(OllamaApi).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" }, OllamaJson.Options));
         app.MapPost("/api/generate", (HttpContext http, ModelCatalog catalog, ModelClient models) => GenerateEndpoint.Handle(http, catalog, models, chat: false));
         app.MapPost("/api/chat", (HttpContext http, ModelCatalog catalog, ModelClient models) => GenerateEndpoint.Handle(http, catalog, models, chat: true));
+        app.MapPost("/api/embed", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: false));
+        app.MapPost("/api/embeddings", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: true));
+        app.MapPost("/api/show", (HttpContext http, ModelCatalog catalog) => ShowEndpoint.Handle(http, catalog));
         app.MapGet("/api/tags", (ModelCatalog catalog) => Results.Json(new { models = catalog.List().Select(m => Describe(m.Name, m.File.FullName, m.File)) }, OllamaJson.Options));
         app.MapGet("/api/ps", Running);
         return app;

@@ -1,0 +1,21 @@
+using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Options;
+
+namespace OrleansLlm.Abstractions.Models;
+
+/// <summary>Texts to embed (none = load only), whether over-long ones are cut, and the load options.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EmbedRequest
+{
+    [Id(0)] public IReadOnlyList<string> Inputs { get; init; } = [];
+    [Id(1)] public bool Truncate { get; init; } = true;
+    [Id(2)] public RunnerOptions Runner { get; init; } = RunnerOptions.Default;
+    [Id(3)] public KeepAliveDuration? KeepAlive { get; init; }
+}
+
+/// <summary>One unit vector per input, and how long it took.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EmbedResult(
+    [property: Id(0)] IReadOnlyList<float[]> Embeddings,
+    [property: Id(1)] long LoadDurationNs,
+    [property: Id(2)] long TotalDurationNs);

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using OrleansLlm.Abstractions.Errors;
+using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Options;
+using OrleansLlm.Server.Catalog;
+
+namespace OrleansLlm.Server.Api.Ollama;
+
+/// <summary><c>POST /api/embed</c> (batch, <c>input</c>) and the legacy <c>POST /api/embeddings</c> (one <c>prompt</c>).</summary>
+internal static class EmbedEndpoint
+{
+    public static async Task<IResult> Handle(HttpContext http, ModelCatalog catalog, ModelClient models, bool legacy)
+    {
+        var (body, error) = await OllamaJson.ReadBody(http.Request);
+        if (error is not null)
+            return error;
+        string name;
+        string path;
+        EmbedRequest request;
+        try
+        {
+            name = OllamaJson.String(body, "model") ?? throw new BadRequestException("model is required");
+            path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
+            request = new EmbedRequest
+            {
+                Inputs = legacy ? Prompt(body) : Inputs(body),
+                Truncate = OllamaJson.Bool(body, "truncate") ?? true,
+                Runner = RequestOptions.Parse(OllamaJson.Element(body, "options")).Runner,
+                KeepAlive = KeepAliveParser.FromRequest(OllamaJson.Element(body, "keep_alive")),
+            };
+        }
+        catch (Exception e) when (e is BadRequestException or InvalidOptionsException or KeepAliveFormatException)
+        {
+            return OllamaJson.Error(400, e.Message);
+        }
+        catch (ModelNotFoundException e)
+        {
+            return OllamaJson.Error(404, e.Message);
+        }
+
+        try
+        {
+            var result = await models.EmbedAsync(path, request, http.RequestAborted);
+            return legacy
+                ? Results.Json(new { embedding = result.Embeddings.Count > 0 ? result.Embeddings[0] : [] }, OllamaJson.Options)
+                : Results.Json(new
+                {
+                    model = name,
+                    embeddings = result.Embeddings,
+                    total_duration = result.TotalDurationNs,
+                    load_duration = result.LoadDurationNs,
+                    prompt_eval_count = request.Inputs.Sum(i => i.Length / 4 + 1),
+                }, OllamaJson.Options);
+        }
+        catch (ServerBusyException)
+        {
+            return OllamaJson.Error(503, ServerBusyException.OllamaMessage);
+        }
+        catch (Exception e) when (e is ModelLoadException or ModelTooLargeException)
+        {
+            return OllamaJson.Error(500, e.Message);
+        }
+        catch (InvalidOperationException e)
+        {
+            return OllamaJson.Error(400, e.Message);
+        }
+    }
+
+    private static string[] Inputs(JsonElement body) => OllamaJson.Element(body, "input") switch
+    {
+        null => [],
+        { ValueKind: JsonValueKind.String } one => one.GetString() is { Length: > 0 } text ? [text] : [],
+        { ValueKind: JsonValueKind.Array } many when many.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) =>
+            [.. many.EnumerateArray().Select(e => e.GetString()!)],
+        _ => throw new BadRequestException("\"input\" must be a string or an array of strings"),
+    };
+
+    private static string[] Prompt(JsonElement body) => OllamaJson.String(body, "prompt") is { Length: > 0 } prompt ? [prompt] : [];
+}

@@ -1,0 +1,80 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using OrleansLlm.Gguf;
+using OrleansLlm.Server.Catalog;
+
+namespace OrleansLlm.Server.Api.Ollama;
+
+/// <summary>
+/// <c>POST /api/show</c>: a model's details from its GGUF header (arrays over 1024 elements as null,
+/// all of them with <c>verbose</c>), its template, a modelfile, and its capabilities.
+/// </summary>
+internal static class ShowEndpoint
+{
+    private static readonly string[] Hidden = ["general.name", "tokenizer.chat_template"];
+
+    public static async Task<IResult> Handle(HttpContext http, ModelCatalog catalog)
+    {
+        var (body, error) = await OllamaJson.ReadBody(http.Request);
+        if (error is not null)
+            return error;
+        string name;
+        string path;
+        bool verbose;
+        try
+        {
+            name = OllamaJson.String(body, "model") ?? OllamaJson.String(body, "name") ?? throw new BadRequestException("model is required");
+            path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
+            verbose = OllamaJson.Bool(body, "verbose") ?? false;
+        }
+        catch (BadRequestException e)
+        {
+            return OllamaJson.Error(400, e.Message);
+        }
+        catch (ModelNotFoundException e)
+        {
+            return OllamaJson.Error(404, e.Message);
+        }
+
+        GgufFile header;
+        try
+        {
+            header = GgufReader.ReadFile(path, verbose ? GgufReaderOptions.LoadAllArrays : GgufReaderOptions.Default);
+        }
+        catch (GgufFormatException e)
+        {
+            return OllamaJson.Error(500, e.Message);
+        }
+        var info = header.Metadata.Where(e => !Hidden.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value.ToObject());
+        info["general.parameter_count"] = header.ParameterCount;
+        var template = header.Architecture.ChatTemplate ?? "";
+        var file = new FileInfo(path);
+        return Results.Json(new Dictionary<string, object?>
+        {
+            ["license"] = header.Metadata.GetString("general.license") ?? "",
+            ["modelfile"] = Modelfile(name, path, template),
+            ["parameters"] = "",
+            ["template"] = template,
+            ["details"] = new Dictionary<string, object?>
+            {
+                ["format"] = "gguf",
+                ["family"] = header.Architecture.Name,
+                ["families"] = header.Architecture.Name is { } arch ? new[] { arch } : null,
+                ["quantization_level"] = header.Architecture.FileTypeName,
+            },
+            ["model_info"] = info,
+            ["capabilities"] = header.Architecture.Name is "bert" or "nomic-bert" ? new[] { "embedding" } : ["completion"],
+            ["modified_at"] = OllamaResponses.Timestamp(file.LastWriteTimeUtc),
+        }, OllamaJson.Options);
+    }
+
+    private static string Modelfile(string name, string path, string template)
+    {
+        var text = new StringBuilder()
+            .Append("# Modelfile of ").Append(name).Append('\n')
+            .Append("FROM ").Append(path).Append('\n');
+        if (template.Length > 0)
+            text.Append("TEMPLATE \"\"\"").Append(template).Append("\"\"\"\n");
+        return text.ToString();
+    }
+}
