@@ -10,6 +10,7 @@ using OrleansLlm.Gguf.Models;
 using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Hosting;
 using OrleansLlm.Server.Api.Ollama;
+using OrleansLlm.Server.Api.OpenAi;
 using OrleansLlm.Server.Catalog;
 
 namespace OrleansLlm.Server.Hosting;
@@ -51,6 +52,7 @@ public static class OllmServer
             Inference.Llama.LlamaNative.EnsureLoaded(app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("llama.cpp"), options.LlamaNativeDirectory);
         app.MapHealth(options);
         app.MapOllamaApi();
+        app.MapOpenAiApi();
         return app;
     }
 
