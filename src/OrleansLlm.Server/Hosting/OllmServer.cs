@@ -12,6 +12,7 @@ using OrleansLlm.Grains.Hosting;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Server.Api.OpenAi;
 using OrleansLlm.Server.Catalog;
+using OrleansLlm.Abstractions.Catalog;
 
 namespace OrleansLlm.Server.Hosting;
 

@@ -6,6 +6,7 @@ using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Server.Catalog;
+using OrleansLlm.Abstractions.Catalog;
 
 namespace OrleansLlm.Server.Api.Ollama;
 

@@ -6,6 +6,7 @@ using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Gguf;
 using OrleansLlm.Server.Catalog;
+using OrleansLlm.Abstractions.Catalog;
 
 namespace OrleansLlm.Server.Api.Ollama;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using OrleansLlm.Gguf;
 using OrleansLlm.Server.Catalog;
+using OrleansLlm.Abstractions.Catalog;
 
 namespace OrleansLlm.Server.Api.Ollama;
 

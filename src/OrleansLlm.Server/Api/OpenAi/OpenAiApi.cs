@@ -8,6 +8,7 @@ using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Server.Catalog;
+using OrleansLlm.Abstractions.Catalog;
 
 namespace OrleansLlm.Server.Api.OpenAi;
 

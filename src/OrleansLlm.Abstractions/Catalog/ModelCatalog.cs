@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace OrleansLlm.Server.Catalog;
+namespace OrleansLlm.Abstractions.Catalog;
 
 /// <summary>
 /// Ollama-style model names resolved to GGUF files under the models root: <c>name:tag</c> is
