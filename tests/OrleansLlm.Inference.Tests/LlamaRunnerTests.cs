@@ -260,3 +260,27 @@ public sealed class LlamaLoadTests
         Assert.Equal(LLama.Native.LLamaLoadMode.MemoryMap, parameters.LoadMode);
     }
 }
+
+public class PromptFitTests
+{
+    [Fact]
+    public void A_prompt_longer_than_the_context_keeps_its_start_and_its_most_recent_tokens()
+    {
+        var tokens = Enumerable.Range(0, 1000).Select(i => (LLama.Native.LLamaToken)i).ToArray();
+
+        var fitted = OrleansLlm.Inference.Llama.LlamaSequence.Fit(tokens, context: 256, numKeep: 4);
+
+        Assert.Equal(224, fitted.Length);
+        Assert.Equal([0, 1, 2, 3], fitted[..4].Select(t => (int)t));
+        Assert.Equal(999, (int)fitted[^1]);
+        Assert.Equal(780, (int)fitted[4]);
+    }
+
+    [Fact]
+    public void A_prompt_that_fits_is_untouched()
+    {
+        var tokens = Enumerable.Range(0, 100).Select(i => (LLama.Native.LLamaToken)i).ToArray();
+
+        Assert.Same(tokens, OrleansLlm.Inference.Llama.LlamaSequence.Fit(tokens, context: 256, numKeep: 4));
+    }
+}

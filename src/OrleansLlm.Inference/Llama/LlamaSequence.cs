@@ -32,15 +32,26 @@ internal sealed class LlamaSequence(GenerateRequest request, string prompt, Canc
 
     public void Start(BatchedExecutor executor, LLamaWeights weights)
     {
-        var tokens = executor.Context.Tokenize(prompt, addBos: true, special: true);
-        if (tokens.Length >= executor.Context.ContextSize)
-            throw new InvalidOperationException($"the prompt is {tokens.Length} tokens, more than the model's context of {executor.Context.ContextSize}");
+        var tokens = Fit(executor.Context.Tokenize(prompt, addBos: true, special: true), (int)executor.Context.ContextSize, request.Sampling.NumKeep);
         _promptTokens = tokens.Length;
         _sampler = SamplingPipelines.Create(request.Sampling, weights.Vocab.EOS, blockEndOfSequence: false, request.Format);
         _decoder = new StreamingTokenDecoder(executor.Context);
         _stops = new StopStrings(request.Sampling.Stop);
         _conversation = executor.Create();
         _conversation.Prompt(tokens);
+    }
+
+    /// <summary>
+    /// A prompt longer than the context is cut as Ollama cuts it: the first <c>num_keep</c> tokens
+    /// stay, then the most recent ones, leaving an eighth of the context to generate into.
+    /// </summary>
+    internal static LLamaToken[] Fit(LLamaToken[] tokens, int context, int numKeep)
+    {
+        var limit = context - Math.Max(1, context / 8);
+        if (tokens.Length <= limit)
+            return tokens;
+        var keep = Math.Clamp(numKeep, 0, limit / 2);
+        return [.. tokens.Take(keep), .. tokens.Skip(tokens.Length - (limit - keep))];
     }
 
     /// <summary>Samples the next token; true while the sequence goes on.</summary>
