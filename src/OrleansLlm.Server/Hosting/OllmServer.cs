@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OrleansLlm.Abstractions;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Gguf;
 using OrleansLlm.Gguf.Models;
@@ -35,25 +36,46 @@ public static class OllmServer
         var options = configuration.GetSection(OllmOptions.Section).Get<OllmOptions>() ?? new OllmOptions();
 
         builder.WebHost.UseUrls(ListenUrl(configuration["OLLAMA_HOST"]));
+        var role = (configuration["OLLM_ROLE"] ?? "all").Trim().ToLowerInvariant();
+        if (role is not ("all" or "silo" or "frontend"))
+            throw new InvalidOperationException($"OLLM_ROLE '{role}' is not a role: use all, frontend or silo");
         var catalog = new ModelCatalog(options.Models);
-        EnsureDemoModel(catalog);
+        if (role == "all")
+            EnsureDemoModel(catalog);
         builder.Services.AddSingleton(catalog);
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(
-                siloPort: configuration.GetValue("Ollm:SiloPort", 11111),
-                gatewayPort: configuration.GetValue("Ollm:GatewayPort", 30000))
-            .AddOrleansLlm(configuration)
-            .AddOrleansLlmInMemoryState());
+        var siloPort = configuration.GetValue("Ollm:SiloPort", 11111);
+        var gatewayPort = configuration.GetValue("Ollm:GatewayPort", 30000);
+        if (role is "all" or "silo")
+        {
+            // Localhost clustering: the first silo is the primary (OLLM_PRIMARY_SILO names it for the others).
+            var primary = configuration["OLLM_PRIMARY_SILO"] is { Length: > 0 } p ? System.Net.IPEndPoint.Parse(p) : null;
+            builder.UseOrleans(silo => silo
+                .UseLocalhostClustering(siloPort, gatewayPort, primary)
+                .AddOrleansLlm(configuration)
+                .AddOrleansLlmInMemoryState());
+        }
+        else
+        {
+            // A front-end joins as an Orleans client through the silos' gateways (OLLM_GATEWAYS: ports).
+            var gateways = (configuration["OLLM_GATEWAYS"] ?? gatewayPort.ToString(CultureInfo.InvariantCulture))
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(port => int.Parse(port, CultureInfo.InvariantCulture)).ToArray();
+            builder.UseOrleansClient(client => client.UseLocalhostClustering(gateways));
+            builder.Services.AddOrleansLlmSerialization();
+        }
         builder.Services.AddSingleton(sp => new ModelClient(sp.GetRequiredService<IGrainFactory>(), options.MaxQueue));
 
         var app = builder.Build();
         if (configuration["OLLM_API_KEY"] is { Length: > 0 } key)
             app.Use(new ApiKeyGate(key).Invoke);
-        if (options.Runner == "llama")
+        if (options.Runner == "llama" && role != "frontend")
             Inference.Llama.LlamaNative.EnsureLoaded(app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("llama.cpp"), options.LlamaNativeDirectory);
-        app.MapHealth(options);
-        app.MapOllamaApi();
-        app.MapOpenAiApi();
+        app.MapHealth(options, hostsRunners: role != "frontend");
+        if (role is "all" or "frontend")
+        {
+            app.MapOllamaApi();
+            app.MapOpenAiApi();
+        }
         return app;
     }
 
