@@ -91,7 +91,14 @@ internal sealed partial class ModelGrain(
             _runner = null;
             await runner.DisposeAsync();
         }
-        await LocalGpus.Release(ModelPath);
+        try
+        {
+            await LocalGpus.Release(ModelPath);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException or ObjectDisposedException)
+        {
+            // Silo shutdown: the GPU silo grain is going too, and its reservations with it.
+        }
         LogDeactivated(logger, ModelPath, reason.Description);
     }
 
