@@ -15,6 +15,8 @@ public sealed class OllamaApiTests(ServerFixture server) : IClassFixture<ServerF
         Assert.Equal("Ollama is running", await Http.GetStringAsync("/"));
         using var head = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/"));
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        var version = JsonDocument.Parse(await Http.GetStringAsync("/api/version")).RootElement.GetProperty("version").GetString();
+        Assert.Matches(@"^\d+\.\d+\.\d+$", version);
     }
 
     [Fact]
@@ -41,6 +43,17 @@ public sealed class OllamaApiTests(ServerFixture server) : IClassFixture<ServerF
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(body.GetProperty("done").GetBoolean());
         Assert.False(string.IsNullOrEmpty(body.GetProperty("response").GetString()));
+    }
+
+    [Fact]
+    public async Task Chat_without_streaming_returns_the_whole_message()
+    {
+        using var response = await Post("/api/chat", """{"model":"demo","messages":[{"role":"user","content":"hi"}],"stream":false,"options":{"num_predict":4}}""");
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.True(body.GetProperty("done").GetBoolean());
+        Assert.Equal("assistant", body.GetProperty("message").GetProperty("role").GetString());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("message").GetProperty("content").GetString()));
     }
 
     [Fact]
