@@ -126,16 +126,7 @@ internal sealed partial class ModelGrain(
             if (!await IsServing(identity))
             {
                 yield return GenerationEvent.Queued(_state == ModelState.Loading ? "model is loading" : "model must be loaded") with { SiloAddress = SiloAddress };
-                _pending++;
-                try
-                {
-                    await EnsureLoaded(identity, request.KeepAlive, cancellationToken);
-                }
-                finally
-                {
-                    _pending--;
-                }
-                loadNanoseconds = (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds;
+                loadNanoseconds = await WaitForRunner(identity, request.KeepAlive, started, cancellationToken);
             }
 
             await AcquireReference(request.KeepAlive);
@@ -172,20 +163,7 @@ internal sealed partial class ModelGrain(
             throw new ModelRelocatingException($"model '{ModelPath}' is leaving silo {SiloAddress}");
         var started = Stopwatch.GetTimestamp();
         var identity = RunnerIdentity.Of(options.Value.Admit(request.Runner));
-        long loadNanoseconds = 0;
-        if (!await IsServing(identity))
-        {
-            _pending++;
-            try
-            {
-                await EnsureLoaded(identity, request.KeepAlive, cancellationToken);
-            }
-            finally
-            {
-                _pending--;
-            }
-            loadNanoseconds = Nanoseconds(started);
-        }
+        var loadNanoseconds = await IsServing(identity) ? 0 : await WaitForRunner(identity, request.KeepAlive, started, cancellationToken);
         await AcquireReference(request.KeepAlive);
         try
         {
@@ -285,6 +263,21 @@ internal sealed partial class ModelGrain(
         {
             LogRestoreFailed(logger, ModelPath, e.Message);
         }
+    }
+
+    /// <summary>Waits, counted as pending, until a runner compatible with <paramref name="identity"/> is ready; the wait in nanoseconds.</summary>
+    private async Task<long> WaitForRunner(RunnerIdentity identity, KeepAliveDuration? keepAlive, long started, CancellationToken cancellationToken)
+    {
+        _pending++;
+        try
+        {
+            await EnsureLoaded(identity, keepAlive, cancellationToken);
+        }
+        finally
+        {
+            _pending--;
+        }
+        return Nanoseconds(started);
     }
 
     private async Task<bool> IsServing(RunnerIdentity identity)
