@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Placement;
+using OrleansLlm.Abstractions.Errors;
+using OrleansLlm.Abstractions.Gpus;
+using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Abstractions.Runners;
+using OrleansLlm.Grains.Configuration;
+using OrleansLlm.Grains.Placement;
+using OrleansLlm.Scheduling.Gpus;
+using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Options;
+using OrleansLlm.Scheduling.Placement;
+using OrleansLlm.Scheduling.Reload;
+
+namespace OrleansLlm.Grains.Models;
+
+/// <summary>References, the idle countdown, and the durable keep-alive that restores a model after host loss.</summary>
+internal sealed partial class ModelGrain
+{
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ReminderName || _relocating)
+            return;
+        _reminderRegistered = true;
+        var state = saved.State;
+        var stillWanted = state.WantLoaded && (state.Pinned || state.KeepAliveUntil > clock.GetUtcNow() || _refs > 0);
+        if (!stillWanted)
+        {
+            await Forget();
+            return;
+        }
+        if (_state == ModelState.Unloaded && _loadTask is null)
+        {
+            // The host that had it is gone (or it was evicted meanwhile): load it here, in the background.
+            LogRestoring(logger, ModelPath, SiloAddress);
+            _keepAlive = state.KeepAlive;
+            var identity = RunnerIdentity.Of(state.Options ?? options.Value.Admit(RunnerOptions.Default));
+            _ = RestoreInBackground(identity);
+        }
+    }
+
+    private async Task RestoreInBackground(RunnerIdentity identity)
+    {
+        try
+        {
+            await EnsureLoaded(identity, null, _lifetime.Token);
+            ArmExpiry();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogRestoreFailed(logger, ModelPath, e.Message);
+        }
+    }
+
+    private async Task AcquireReference(KeepAliveDuration? keepAlive)
+    {
+        _refs++;
+        if (_refs == 1)
+            _idle = NewSignal();
+        if (keepAlive is { } requested)
+            _keepAlive = requested;
+        _expiresAt = null;
+        _expiry?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        await ReportUsage();
+    }
+
+    private async Task ReleaseReference()
+    {
+        _refs--;
+        if (_refs > 0)
+        {
+            await ReportUsage();
+            return;
+        }
+        _idle.TrySetResult();
+        if (KeepAlive.UnloadsWhenIdle && !_reloadPending && _pending == 0)
+        {
+            await UnloadRunner("keep_alive 0: unloaded when idle");
+            await Forget();
+            await Retire();
+            return;
+        }
+        ArmExpiry();
+        await ReportUsage();
+        await Remember(_identity?.Options);
+    }
+
+    /// <summary>Starts the idle countdown: exact expiry by grain timer; forever never expires.</summary>
+    private void ArmExpiry()
+    {
+        if (_refs > 0 || _state != ModelState.Ready || KeepAlive.IsForever)
+            return;
+        _expiresAt = KeepAlive.ExpiresAt(clock);
+        var due = KeepAlive.Duration;
+        _expiry?.Change(due > TimeSpan.FromDays(49) ? TimeSpan.FromDays(49) : due, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task OnExpiryTimer()
+    {
+        if (_refs > 0 || _state != ModelState.Ready || _expiresAt is not { } at)
+            return;
+        if (clock.GetUtcNow() < at)
+        {
+            _expiry?.Change(at - clock.GetUtcNow(), Timeout.InfiniteTimeSpan);
+            return;
+        }
+        await UnloadRunner("keep-alive expired");
+        await Forget();
+        await Retire();
+    }
+
+    private Task ReportUsage() => LocalGpus.ReportUsage(ModelPath, new RunnerUsage(_refs, KeepAlive, _refs == 0 ? _expiresAt : null));
+
+    /// <summary>Persists that the model should be loaded, and arms the reminder that restores it elsewhere.</summary>
+    private async Task Remember(RunnerOptions? runnerOptions)
+    {
+        var state = saved.State;
+        var until = KeepAlive.IsForever ? null : _expiresAt;
+        var period = options.Value.KeepAliveReminderPeriod;
+        var changed = !state.WantLoaded || state.KeepAlive != KeepAlive || state.Options != runnerOptions
+            || (until is { } u && (state.KeepAliveUntil is not { } saved_ || u - saved_ > period / 2));
+        if (changed)
+        {
+            state.WantLoaded = true;
+            state.KeepAlive = KeepAlive;
+            state.KeepAliveUntil = until;
+            state.Options = runnerOptions;
+            await saved.WriteStateAsync();
+        }
+        var worthRestoring = KeepAlive.IsForever || KeepAlive.Duration > period;
+        if (worthRestoring && !_reminderRegistered)
+        {
+            await this.RegisterOrUpdateReminder(ReminderName, period, period);
+            _reminderRegistered = true;
+        }
+    }
+
+    /// <summary>The model should no longer be loaded: clear the durable state and the reminder.</summary>
+    private async Task Forget()
+    {
+        if (saved.State.WantLoaded)
+        {
+            saved.State.WantLoaded = false;
+            saved.State.KeepAliveUntil = null;
+            await saved.WriteStateAsync();
+        }
+        if (await this.GetReminder(ReminderName) is { } reminder)
+            await this.UnregisterReminder(reminder);
+        _reminderRegistered = false;
+    }
+
+    /// <summary>Unloaded and idle: free the activation (and any claim), so the next load is placed afresh.</summary>
+    private async Task Retire()
+    {
+        await LocalGpus.Release(ModelPath);
+        // Not at once: a stream that just ended may still have its last reply in flight, and
+        // deactivating under it aborts the caller's enumeration.
+        _retire?.Change(RetireDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    private Task OnRetireTimer()
+    {
+        if (_state == ModelState.Unloaded && _refs == 0 && _pending == 0 && _openStreams == 0 && _loadTask is null)
+            this.DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+}

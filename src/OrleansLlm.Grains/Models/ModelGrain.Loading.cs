@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Placement;
+using OrleansLlm.Abstractions.Errors;
+using OrleansLlm.Abstractions.Gpus;
+using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Abstractions.Runners;
+using OrleansLlm.Grains.Configuration;
+using OrleansLlm.Grains.Placement;
+using OrleansLlm.Scheduling.Gpus;
+using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Options;
+using OrleansLlm.Scheduling.Placement;
+using OrleansLlm.Scheduling.Reload;
+
+namespace OrleansLlm.Grains.Models;
+
+/// <summary>Loading, reloading and unloading the runner, and getting room for it from the GPU silo.</summary>
+internal sealed partial class ModelGrain
+{
+    /// <summary>Waits, counted as pending, until a runner compatible with <paramref name="identity"/> is ready; the wait in nanoseconds.</summary>
+    private async Task<long> WaitForRunner(RunnerIdentity identity, KeepAliveDuration? keepAlive, long started, CancellationToken cancellationToken)
+    {
+        _pending++;
+        try
+        {
+            await EnsureLoaded(identity, keepAlive, cancellationToken);
+        }
+        finally
+        {
+            _pending--;
+        }
+        return Nanoseconds(started);
+    }
+
+    private async Task<bool> IsServing(RunnerIdentity identity)
+    {
+        if (_state != ModelState.Ready || _reloadPending || _runner is null)
+            return false;
+        var healthy = await _runner.PingAsync(_lifetime.Token);
+        return !ReloadRule.NeedsReload(_identity!, identity, healthy);
+    }
+
+    private async Task EnsureLoaded(RunnerIdentity identity, KeepAliveDuration? keepAlive, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (_state)
+            {
+                case ModelState.Ready when !_reloadPending && await IsServing(identity):
+                    return;
+                case ModelState.Ready:
+                    // Reload: drain in-flight requests first (never kill them), new ones wait.
+                    _reloadPending = true;
+                    try
+                    {
+                        while (_refs > 0)
+                            await _idle.Task.WaitAsync(cancellationToken);
+                        if (_state == ModelState.Ready && !await IsServing(identity))
+                            await UnloadRunner($"reload: {ReloadRule.Evaluate(_identity!, identity)}");
+                    }
+                    finally
+                    {
+                        _reloadPending = false;
+                    }
+                    break;
+                case ModelState.Loading:
+                    await _loadTask!.WaitAsync(cancellationToken);
+                    break;
+                case ModelState.Unloading:
+                    await _unloadTask!.WaitAsync(cancellationToken);
+                    break;
+                default:
+                    if (keepAlive is { } requested)
+                        _keepAlive = requested;
+                    _loadTask = Load(identity);
+                    await _loadTask.WaitAsync(cancellationToken);
+                    break;
+            }
+        }
+    }
+
+    private async Task Load(RunnerIdentity identity)
+    {
+        _state = ModelState.Loading;
+        var settings = options.Value;
+        using var timeout = settings.LoadTimeout > TimeSpan.Zero ? new CancellationTokenSource(settings.LoadTimeout, clock) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _lifetime.Token);
+        try
+        {
+            var ticket = await AcquireRoom(identity.Options, linked.Token);
+            _devices = ticket.Devices;
+            _estimate = ticket.Estimate;
+            var request = new RunnerLoadRequest(ModelPath, identity.Options, settings.NumParallel, ticket.Devices, ticket.Estimate!, identity.Adapters, identity.Projectors);
+            var reported = 0;
+            var progress = new Progress<float>(fraction =>
+            {
+                // Every quarter, not every tensor: llama.cpp reports per tensor.
+                var quarter = (int)(fraction * 4);
+                if (quarter > reported)
+                {
+                    reported = quarter;
+                    LogLoadProgress(logger, ModelPath, quarter * 25);
+                }
+            });
+            var runner = await runners.LoadAsync(request, progress, linked.Token);
+            await LocalGpus.LoadCompleted(ModelPath, runner.Memory);
+            _runner = runner;
+            _identity = identity;
+            _state = ModelState.Ready;
+            _loads++;
+            LogLoaded(logger, ModelPath, SiloAddress, string.Join(",", _devices.Select(d => d.Id)));
+            await Remember(identity.Options);
+        }
+        catch (Exception e)
+        {
+            _state = ModelState.Unloaded;
+            _devices = [];
+            await LocalGpus.Release(ModelPath);
+            if (e is ModelRelocatingException or ModelTooLargeException)
+                throw;
+            if (e is OperationCanceledException && timeout.IsCancellationRequested)
+                throw new ModelLoadException($"timed out waiting for llama runner to start: model '{ModelPath}' did not load within {settings.LoadTimeout} (OLLAMA_LOAD_TIMEOUT)", e);
+            if (e is OperationCanceledException)
+                throw;
+            LogLoadFailed(logger, ModelPath, e.Message);
+            throw new ModelLoadException($"{e.Message}: this model may be incompatible with your version of OrleansLlm", e);
+        }
+        finally
+        {
+            _loadTask = null;
+        }
+    }
+
+    /// <summary>Asks the local GPU silo for room: evicting idle runners it names, waiting while busy ones hold it.</summary>
+    private async Task<LoadTicket> AcquireRoom(RunnerOptions admitted, CancellationToken cancellationToken)
+    {
+        var relocations = RequestContext.Get(ModelRequestContext.RelocationsKey) is int n ? n : 0;
+        while (true)
+        {
+            var ticket = await LocalGpus.AcquireLoad(ModelPath, admitted, relocations);
+            switch (ticket.Outcome)
+            {
+                case LoadOutcome.Granted:
+                    return ticket;
+                case LoadOutcome.Evict:
+                    foreach (var victim in ticket.Victims)
+                    {
+                        LogEvicting(logger, victim, ModelPath);
+                        await GrainFactory.GetGrain<IModelGrain>(victim).EvictIfIdle();
+                    }
+                    break;
+                case LoadOutcome.Wait:
+                    LogWaiting(logger, ModelPath, ticket.Reason);
+                    await LocalGpus.WaitForChange(ticket.Version, TimeSpan.FromSeconds(5)).WaitAsync(cancellationToken);
+                    break;
+                case LoadOutcome.Relocate:
+                    if (saved.State.WantLoaded && saved.State.Options != admitted)
+                    {
+                        // A restore elsewhere must load what this load was for (a reload's new options).
+                        saved.State.Options = admitted;
+                        await saved.WriteStateAsync();
+                    }
+                    _relocating = true;
+                    // Migration, not deactivation: Orleans asks the placement director again and
+                    // forwards the requests already queued here to wherever it goes.
+                    this.MigrateOnIdle();
+                    throw new ModelRelocatingException($"model '{ModelPath}' leaves silo {SiloAddress}: {ticket.Reason}");
+                default:
+                    throw new ModelTooLargeException($"model '{ModelPath}' cannot be loaded on silo {SiloAddress}: {ticket.Reason}");
+            }
+        }
+    }
+
+    private async Task UnloadRunner(string reason)
+    {
+        if (_state != ModelState.Ready || _runner is null)
+            return;
+        _state = ModelState.Unloading;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _unloadTask = done.Task;
+        try
+        {
+            var runner = _runner;
+            _runner = null;
+            _expiresAt = null;
+            _expiry?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            var gpus = _devices.Where(d => !d.IsCpu).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+            var before = inventory.GetGpus().Where(g => gpus.Contains(g.Id)).ToArray();
+            await runner.DisposeAsync();
+            if (before.Length > 0 && inventory.ReportsLiveFreeMemory)
+                await WaitForVramRecovery(before, _estimate?.VramSize ?? 0);
+            await LocalGpus.Release(ModelPath);
+            LogUnloaded(logger, ModelPath, reason);
+        }
+        finally
+        {
+            _state = ModelState.Unloaded;
+            _devices = [];
+            done.SetResult();
+        }
+    }
+
+    private async Task WaitForVramRecovery(IReadOnlyList<GpuInfo> before, long estimatedVram)
+    {
+        var deadline = clock.GetUtcNow() + VramRecovery.Timeout;
+        while (clock.GetUtcNow() < deadline)
+        {
+            if (VramRecovery.HasRecovered(before, inventory.GetGpus(), estimatedVram))
+                return;
+            await Task.Delay(VramRecovery.PollInterval, clock);
+        }
+        LogVramNotRecovered(logger, ModelPath);
+    }
+}

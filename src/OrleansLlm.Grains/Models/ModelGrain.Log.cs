@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Placement;
+using OrleansLlm.Abstractions.Errors;
+using OrleansLlm.Abstractions.Gpus;
+using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Abstractions.Runners;
+using OrleansLlm.Grains.Configuration;
+using OrleansLlm.Grains.Placement;
+using OrleansLlm.Scheduling.Gpus;
+using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Options;
+using OrleansLlm.Scheduling.Placement;
+using OrleansLlm.Scheduling.Reload;
+
+namespace OrleansLlm.Grains.Models;
+
+internal sealed partial class ModelGrain
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} on silo {Silo}, GPUs [{Gpus}]")]
+    private static partial void LogLoaded(ILogger logger, string model, string silo, string gpus);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Loading {Model}: {Percent} %")]
+    private static partial void LogLoadProgress(ILogger logger, string model, int percent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Loading {Model} failed: {Reason}")]
+    private static partial void LogLoadFailed(ILogger logger, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unloaded {Model}: {Reason}")]
+    private static partial void LogUnloaded(ILogger logger, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evicting {Victim} to make room for {Model}")]
+    private static partial void LogEvicting(ILogger logger, string victim, string model);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Model} waits for room: {Reason}")]
+    private static partial void LogWaiting(ILogger logger, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GPU memory of {Model} did not recover within 5 s after unload")]
+    private static partial void LogVramNotRecovered(ILogger logger, string model);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restoring {Model} on silo {Silo} after its host was lost")]
+    private static partial void LogRestoring(ILogger logger, string model, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restoring {Model} failed: {Reason}")]
+    private static partial void LogRestoreFailed(ILogger logger, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Deactivated {Model}: {Reason}")]
+    private static partial void LogDeactivated(ILogger logger, string model, string reason);
+}
