@@ -35,16 +35,18 @@ public sealed class KeepAliveTests : IAsyncLifetime
     public async Task A_new_request_resets_the_countdown()
     {
         var path = TestModels.Small("keepalive-reset");
-        var keepAlive = KeepAliveDuration.From(TimeSpan.FromSeconds(2));
+        var keepAlive = KeepAliveDuration.From(TimeSpan.FromSeconds(3));
 
         await Generate(path, keepAlive);
         var first = (await _cluster.Client.GetGrain<IModelGrain>(path).GetStatus()).ExpiresAt!.Value;
-        await Task.Delay(1200);
+        await Task.Delay(2000);
         await Generate(path, keepAlive);
         var second = (await _cluster.Client.GetGrain<IModelGrain>(path).GetStatus()).ExpiresAt!.Value;
-        await Task.Delay(1200); // past the first deadline
+        var untilPastFirstDeadline = first - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(300);
+        if (untilPastFirstDeadline > TimeSpan.Zero)
+            await Task.Delay(untilPastFirstDeadline);
 
-        Assert.True(second > first.AddSeconds(1));
+        Assert.True(second > first.AddSeconds(1.5));
         Assert.True(await _cluster.IsLoaded(path), "the model expired on its first deadline although it was used again");
         await ClusterView.Eventually(async () => !await _cluster.IsLoaded(path), TimeSpan.FromSeconds(10), "the model unloads after the second deadline");
     }
