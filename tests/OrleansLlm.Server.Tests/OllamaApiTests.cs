@@ -107,6 +107,28 @@ public sealed class OllamaApiTests(ServerFixture server) : IClassFixture<ServerF
     }
 
     [Fact]
+    public async Task A_corrupt_model_file_is_a_clear_error_and_the_server_keeps_serving()
+    {
+        var bad = Path.Combine(server.ModelsRoot, "corrupt.gguf");
+        await File.WriteAllBytesAsync(bad, [.. "GGUF"u8, 3, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 127, 0, 0, 0, 0, 0, 0, 0, 0]);
+        try
+        {
+            using var response = await Post("/api/generate", """{"model":"corrupt","prompt":"x"}""");
+            var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Contains("Invalid GGUF", error, StringComparison.Ordinal);
+            Assert.Contains("tensors", error, StringComparison.Ordinal);
+            var ok = await Lines("/api/generate", """{"model":"demo","prompt":"x","options":{"num_predict":2}}""");
+            Assert.True(ok[^1].GetProperty("done").GetBoolean());
+        }
+        finally
+        {
+            File.Delete(bad);
+        }
+    }
+
+    [Fact]
     public async Task Tags_list_the_models_under_the_root_with_their_details()
     {
         var models = JsonDocument.Parse(await Http.GetStringAsync("/api/tags")).RootElement.GetProperty("models");
