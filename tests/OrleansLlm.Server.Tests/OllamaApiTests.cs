@@ -48,7 +48,7 @@ public sealed class OllamaApiTests(ServerFixture server) : IClassFixture<ServerF
     [Fact]
     public async Task Chat_without_streaming_returns_the_whole_message()
     {
-        using var response = await Post("/api/chat", """{"model":"demo","messages":[{"role":"user","content":"hi"}],"stream":false,"options":{"num_predict":4}}""");
+        using var response = await Post("/api/chat", """{"model":"demo","messages":[{"role":"user","content":"hi"}],"stream":false,"options":{"num_predict":8,"seed":1,"temperature":0}}""");
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
         Assert.True(body.GetProperty("done").GetBoolean());

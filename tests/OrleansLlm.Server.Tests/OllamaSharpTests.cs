@@ -35,7 +35,7 @@ public sealed class OllamaSharpTests(ServerFixture server) : IClassFixture<Serve
         {
             Model = "demo",
             Messages = [new Message(ChatRole.User, "hi")],
-            Options = new RequestOptions { NumPredict = 4 },
+            Options = new RequestOptions { NumPredict = 8, Seed = 1, Temperature = 0 },
         }))
         {
             reply.Append(chunk?.Message.Content);
