@@ -1,18 +1,7 @@
-using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Orleans.Placement;
-using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Models;
-using OrleansLlm.Abstractions.Runners;
-using OrleansLlm.Grains.Configuration;
-using OrleansLlm.Grains.Placement;
-using OrleansLlm.Scheduling.Gpus;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
-using OrleansLlm.Scheduling.Placement;
 using OrleansLlm.Scheduling.Reload;
 
 namespace OrleansLlm.Grains.Models;

@@ -11,8 +11,6 @@ using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Placement;
 using OrleansLlm.Scheduling.Gpus;
 using OrleansLlm.Scheduling.KeepAlive;
-using OrleansLlm.Scheduling.Options;
-using OrleansLlm.Scheduling.Placement;
 using OrleansLlm.Scheduling.Reload;
 
 namespace OrleansLlm.Grains.Models;
