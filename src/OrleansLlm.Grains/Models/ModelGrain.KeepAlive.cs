@@ -1,5 +1,6 @@
 using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Grains.Telemetry;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Scheduling.Reload;
@@ -67,7 +68,7 @@ internal sealed partial class ModelGrain
         _idle.TrySetResult();
         if (KeepAlive.UnloadsWhenIdle && !_reloadPending && _pending == 0)
         {
-            await UnloadRunner("keep_alive 0: unloaded when idle");
+            await UnloadRunner(UnloadReason.KeepAliveZero, "keep_alive 0: unloaded when idle");
             await Forget();
             await Retire();
             return;
@@ -96,7 +97,7 @@ internal sealed partial class ModelGrain
             _expiry?.Change(at - clock.GetUtcNow(), Timeout.InfiniteTimeSpan);
             return;
         }
-        await UnloadRunner("keep-alive expired");
+        await UnloadRunner(UnloadReason.Expired, "keep-alive expired");
         await Forget();
         await Retire();
     }

@@ -2,6 +2,7 @@ using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Abstractions.Runners;
+using OrleansLlm.Grains.Telemetry;
 using OrleansLlm.Scheduling.Gpus;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
@@ -53,7 +54,7 @@ internal sealed partial class ModelGrain
                         while (_refs > 0)
                             await _idle.Task.WaitAsync(cancellationToken);
                         if (_state == ModelState.Ready && !await IsServing(identity))
-                            await UnloadRunner($"reload: {ReloadRule.Evaluate(_identity!, identity)}");
+                            await UnloadRunner(UnloadReason.Reload, $"reload: {ReloadRule.Evaluate(_identity!, identity)}");
                     }
                     finally
                     {
@@ -79,6 +80,7 @@ internal sealed partial class ModelGrain
     private async Task Load(RunnerIdentity identity)
     {
         _state = ModelState.Loading;
+        var started = clock.GetTimestamp();
         var settings = options.Value;
         using var timeout = settings.LoadTimeout > TimeSpan.Zero ? new CancellationTokenSource(settings.LoadTimeout, clock) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _lifetime.Token);
@@ -105,6 +107,7 @@ internal sealed partial class ModelGrain
             _identity = identity;
             _state = ModelState.Ready;
             _loads++;
+            SchedulerMetrics.RecordLoad(ModelPath, SiloAddress, clock.GetElapsedTime(started));
             LogLoaded(logger, ModelPath, SiloAddress, string.Join(",", _devices.Select(d => d.Id)));
             await Remember(identity.Options);
         }
@@ -168,7 +171,7 @@ internal sealed partial class ModelGrain
         }
     }
 
-    private async Task UnloadRunner(string reason)
+    private async Task UnloadRunner(UnloadReason why, string reason)
     {
         if (_state != ModelState.Ready || _runner is null)
             return;
@@ -188,6 +191,7 @@ internal sealed partial class ModelGrain
                 await WaitForVramRecovery(before, _estimate?.VramSize ?? 0);
             await LocalGpus.Release(ModelPath);
             LogUnloaded(logger, ModelPath, reason);
+            SchedulerMetrics.RecordUnload(ModelPath, SiloAddress, why);
         }
         finally
         {

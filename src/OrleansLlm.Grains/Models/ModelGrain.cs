@@ -9,6 +9,7 @@ using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Abstractions.Runners;
 using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Placement;
+using OrleansLlm.Grains.Telemetry;
 using OrleansLlm.Scheduling.Gpus;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Reload;
@@ -180,7 +181,7 @@ internal sealed partial class ModelGrain(
         _keepAlive = KeepAliveDuration.Zero;
         await Forget();
         if (_refs == 0 && _state == ModelState.Ready)
-            await UnloadRunner("unload requested");
+            await UnloadRunner(UnloadReason.Requested, "unload requested");
         return _state == ModelState.Unloaded && _pending == 0;
     }
 
@@ -190,7 +191,7 @@ internal sealed partial class ModelGrain(
             return true;
         if (_state != ModelState.Ready || _refs > 0 || _pending > 0)
             return false;
-        await UnloadRunner("evicted to make room");
+        await UnloadRunner(UnloadReason.Evicted, "evicted to make room");
         await Forget();
         await Retire();
         return true;

@@ -1,0 +1,30 @@
+namespace OrleansLlm.ChurnBench.Recording;
+
+/// <summary>A runner load on a host, from asking the runner to load until it was ready (or failed).</summary>
+internal sealed record LoadRecord(string Host, string Model, double Started, double Finished, long VramBytes, bool Succeeded)
+{
+    public double Seconds => Finished - Started;
+}
+
+internal sealed record UnloadRecord(string Host, string Model, double Time);
+
+/// <summary>Where a request ran: its host, when that runner had become ready, and when the request got a slot.</summary>
+internal sealed record RunnerStart(string Host, double RunnerReady, double Started);
+
+internal sealed record MemorySample(string Host, double Time, long VramBytes);
+
+/// <summary>One request's fate as its client saw it.</summary>
+internal sealed record RequestRecord(int Id, string Model, double Arrival, double? FirstToken, double? Finished, string? Error)
+{
+    public RunnerStart? Runner { get; init; }
+
+    /// <summary>Its model was not ready on the host that served it when it arrived.</summary>
+    public bool Cold => Runner is { } r && r.RunnerReady > Arrival;
+
+    public double? Ttft => FirstToken - Arrival;
+
+    /// <summary>From arrival until a runner slot began on it: waiting for a load, for room, for a slot.</summary>
+    public double? QueueWait => Runner is { } r ? r.Started - Arrival : null;
+
+    public bool Busy => Error is not null && Error.Contains("server busy", StringComparison.Ordinal);
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text;
+
+namespace OrleansLlm.ChurnBench.Reporting;
+
+/// <summary>The side-by-side table, the scenario that produced it, and the targets checked against it.</summary>
+internal static class MarkdownReport
+{
+    public static string Build(Scenario scenario, string workload, IReadOnlyList<SystemReport> reports, string command, TimeSpan wall)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# Churn benchmark: the cluster against independent single-host schedulers").AppendLine();
+        text.AppendLine(Invariant($"Command: `{command}` — {wall.TotalMinutes:0.0} min wall clock on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}.")).AppendLine();
+        text.AppendLine(Invariant($"Scenario: {scenario.Hosts} hosts × `{scenario.HostGpus}`; {workload}; OLLAMA_NUM_PARALLEL={scenario.NumParallel}, num_ctx {scenario.NumCtx}, OLLAMA_MAX_QUEUE={scenario.MaxQueue}, OLLAMA_MAX_LOADED_MODELS={(scenario.MaxLoadedModels == 0 ? "auto (3 per GPU)" : scenario.MaxLoadedModels)}; simulated time {scenario.Speedup:0.#}× the wall clock for every system; seed {scenario.Seed}."));
+        text.AppendLine();
+        text.AppendLine("All times are simulated seconds. TTFT: arrival to first token. Cold: the model was not ready on the host that served the request when it arrived. Queue wait: arrival to a runner slot. Thrash: evictions followed by a load of the same model within 60 s.").AppendLine();
+
+        text.Append("| metric |");
+        foreach (var r in reports)
+            text.Append(' ').Append(r.System).Append(" |");
+        text.AppendLine().Append("|---|").AppendLine(string.Concat(reports.Select(_ => "---:|")));
+        Row("requests (completed)", r => Invariant($"{r.Requests} ({r.Completed})"));
+        Row("503 busy / other errors", r => Invariant($"{r.Busy503} / {r.OtherErrors}"));
+        Row("TTFT p50 / p95 / p99", r => Triple(r.TtftP50, r.TtftP95, r.TtftP99));
+        Row("warm requests", r => Invariant($"{r.Warm}"));
+        Row("warm TTFT p50 / p95 / p99", r => Triple(r.WarmTtftP50, r.WarmTtftP95, r.WarmTtftP99));
+        Row("cold requests", r => Invariant($"{r.Cold}"));
+        Row("cold TTFT p50 / p95 / p99", r => Triple(r.ColdTtftP50, r.ColdTtftP95, r.ColdTtftP99));
+        Row("queue wait p50 / p99", r => Invariant($"{r.QueueWaitP50:0.00} / {r.QueueWaitP99:0.00}"));
+        Row("loads", r => Invariant($"{r.Loads}"));
+        Row("evictions", r => Invariant($"{r.Evictions}"));
+        Row("cache hit ratio", r => Invariant($"{r.HitRatio:P1}"));
+        Row("thrash (evict → reload ≤ 60 s)", r => Invariant($"{r.Thrash}"));
+        Row("GPU-seconds loading", r => Invariant($"{r.GpuSecondsLoading:0}"));
+        Row("mean GPU memory in use", r => Invariant($"{r.MeanVramUtilisation:P1}"));
+        Row("GPU memory in use per host", r => string.Join(" ", r.HostVramUtilisation.Select(u => Invariant($"{u:P0}"))));
+        Row("requests per host", r => string.Join(" ", r.HostRequestShare.Select(u => Invariant($"{u:P0}"))));
+        text.AppendLine();
+
+        var cluster = reports.FirstOrDefault(r => r.System == "cluster");
+        var rr = reports.FirstOrDefault(r => r.System == "baseline-rr");
+        var hash = reports.FirstOrDefault(r => r.System == "baseline-hash");
+        if (cluster is not null && rr is not null && hash is not null)
+        {
+            text.AppendLine("## Targets").AppendLine();
+            Target("loads ≤ 50 % of baseline RR's", cluster.Loads / (double)Math.Max(1, rr.Loads), 0.5, Invariant($"{cluster.Loads} vs {rr.Loads}"));
+            Target("cold TTFT p99 ≤ 33 % of baseline RR's", cluster.ColdTtftP99 / rr.ColdTtftP99, 0.33, Invariant($"{cluster.ColdTtftP99:0.00} s vs {rr.ColdTtftP99:0.00} s"));
+            Target("TTFT p99 below baseline hash's", cluster.TtftP99 / hash.TtftP99, 1, Invariant($"{cluster.TtftP99:0.00} s vs {hash.TtftP99:0.00} s"), strict: true);
+            Target("GPU memory more even than baseline hash (spread of per-host use)", cluster.VramImbalance / Math.Max(1e-9, hash.VramImbalance), 1,
+                Invariant($"{cluster.VramImbalance:P0} vs {hash.VramImbalance:P0}"), strict: true);
+        }
+        return text.ToString();
+
+        void Row(string name, Func<SystemReport, string> cell)
+        {
+            text.Append("| ").Append(name).Append(" |");
+            foreach (var r in reports)
+                text.Append(' ').Append(cell(r)).Append(" |");
+            text.AppendLine();
+        }
+
+        void Target(string name, double ratio, double bound, string values, bool strict = false)
+        {
+            var met = strict ? ratio < bound : ratio <= bound;
+            text.AppendLine(Invariant($"- {(met ? "met" : "**missed**")}: {name} — {values} (ratio {ratio:0.00})"));
+        }
+    }
+
+    private static string Triple(double a, double b, double c) => Invariant($"{a:0.00} / {b:0.00} / {c:0.00}");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

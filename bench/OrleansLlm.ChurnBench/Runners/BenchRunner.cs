@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Abstractions.Runners;
+using OrleansLlm.ChurnBench.Recording;
+using OrleansLlm.ChurnBench.Workload;
+
+namespace OrleansLlm.ChurnBench.Runners;
+
+/// <summary>
+/// A loaded model without a GPU: <c>num_parallel</c> slots served first come first served, a
+/// prefill before the first token, then decode steps whose length grows with the batch.
+/// Tokens are reported in two events (the first, then the rest) — time to first token and the
+/// end are what the benchmark measures, and the per-token events would only cost CPU.
+/// </summary>
+internal sealed class BenchRunner(string host, BenchModel model, RunnerMemory memory, int slots, RunnerTimings timings, Recorder recorder) : ILlmRunner
+{
+    private readonly SemaphoreSlim _slots = new(slots, slots);
+    private readonly double _ready = recorder.Clock.Now;
+    private int _active;
+    private int _disposed;
+
+    public RunnerMemory Memory { get; } = memory;
+
+    public async IAsyncEnumerable<GenerationEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (id, promptTokens) = BenchPrompt.Parse(request.Prompt);
+        var output = Math.Max(1, request.Sampling.NumPredict);
+        await _slots.WaitAsync(cancellationToken);
+        try
+        {
+            var streams = Interlocked.Increment(ref _active);
+            recorder.RequestStarted(id, host, _ready);
+            var clock = recorder.Clock;
+            await clock.Delay(timings.PrefillSeconds(model.Parameters, promptTokens), cancellationToken);
+            yield return GenerationEvent.Token("t0 ");
+            await clock.Delay(timings.StepSeconds(model.WeightBytes, streams) * (output - 1), cancellationToken);
+            if (output > 1)
+                yield return GenerationEvent.Token(string.Create(CultureInfo.InvariantCulture, $"t1..t{output - 1} "));
+            yield return GenerationEvent.Done("length", new GenerationStats { PromptEvalCount = promptTokens, EvalCount = output });
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+            _slots.Release();
+        }
+    }
+
+    public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> inputs, bool truncate, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("the churn benchmark generates only");
+
+    public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(_disposed == 0);
+
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            recorder.Unloaded(host, model.Name, Memory.VramBytes);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,68 @@
+using OrleansLlm.ChurnBench.Runners;
+
+namespace OrleansLlm.ChurnBench;
+
+/// <summary>Everything one benchmark run is: the hosts, the models, the workload, the timings, the clock.</summary>
+internal sealed record Scenario
+{
+    /// <summary>GPU hosts in every system: cluster silos, or independent single-host schedulers.</summary>
+    public int Hosts { get; init; } = 4;
+
+    /// <summary>Each host's GPUs, as <c>OLLM_GPUS</c> writes them.</summary>
+    public string HostGpus { get; init; } = "cuda:24GiB";
+
+    public int Models { get; init; } = 12;
+
+    /// <summary>Zipf exponent of model popularity: rank r gets a share proportional to 1 / r^s.</summary>
+    public double ZipfS { get; init; } = 1.1;
+
+    /// <summary>Mean arrivals per simulated second.</summary>
+    public double Rate { get; init; } = 10;
+
+    /// <summary>Coefficient of variation of inter-arrival gaps (1 = Poisson; more = burstier).</summary>
+    public double ArrivalCv { get; init; } = 1.5;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(30);
+
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Simulated seconds per wall-clock second, the same for every system.</summary>
+    public double Speedup { get; init; } = 20;
+
+    /// <summary><c>OLLAMA_NUM_PARALLEL</c> everywhere: slots per runner, and the KV cache they need.</summary>
+    public int NumParallel { get; init; } = 8;
+
+    /// <summary><c>num_ctx</c> of every request (per slot).</summary>
+    public int NumCtx { get; init; } = 2048;
+
+    /// <summary><c>OLLAMA_MAX_QUEUE</c> everywhere.</summary>
+    public int MaxQueue { get; init; } = 512;
+
+    /// <summary><c>OLLAMA_MAX_LOADED_MODELS</c> everywhere; 0 = Ollama's automatic 3 per GPU.</summary>
+    public int MaxLoadedModels { get; init; }
+
+    /// <summary>Median and spread (log-normal sigma) of prompt tokens; Azure's 2023 conversation trace has a median near 1k.</summary>
+    public double PromptMedian { get; init; } = 1020;
+
+    public double PromptSigma { get; init; } = 0.8;
+
+    /// <summary>Median and spread of output tokens; the same trace has a median near 130.</summary>
+    public double OutputMedian { get; init; } = 129;
+
+    public double OutputSigma { get; init; } = 0.9;
+
+    /// <summary>keep_alive each model's clients send, and how many models get it (weights).</summary>
+    public IReadOnlyList<(TimeSpan KeepAlive, double Weight)> KeepAliveMix { get; init; } =
+        [(TimeSpan.FromMinutes(5), 0.75), (TimeSpan.FromMinutes(30), 0.1), (TimeSpan.FromMinutes(1), 0.1), (TimeSpan.Zero, 0.05)];
+
+    /// <summary>Include 70B-class shapes (they fit no 24 GiB GPU: partial offload).</summary>
+    public bool LargeModels { get; init; }
+
+    /// <summary>A CSV trace to replay instead of generating one.</summary>
+    public string? ReplayCsv { get; init; }
+
+    public RunnerTimings Timings { get; init; } = new();
+
+    /// <summary>Window in which an unload followed by a load of the same model counts as thrash.</summary>
+    public TimeSpan ThrashWindow { get; init; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,33 @@
+namespace OrleansLlm.Grains.Telemetry;
+
+/// <summary>Why a runner was unloaded.</summary>
+public enum UnloadReason
+{
+    /// <summary>Its keep-alive ran out while idle.</summary>
+    Expired,
+
+    /// <summary>Another model needed its memory or its slot under the loaded-model cap.</summary>
+    Evicted,
+
+    /// <summary>A request asked for it (keep_alive 0 on an empty request, <c>ollm stop</c>).</summary>
+    Requested,
+
+    /// <summary>The last request had keep_alive 0: unloaded as soon as it went idle.</summary>
+    KeepAliveZero,
+
+    /// <summary>A request needed other runner options: unloaded to load again.</summary>
+    Reload,
+}
+
+internal static class UnloadReasonExtensions
+{
+    public static string ToTag(this UnloadReason reason) => reason switch
+    {
+        UnloadReason.Expired => "expired",
+        UnloadReason.Evicted => "evicted",
+        UnloadReason.Requested => "requested",
+        UnloadReason.KeepAliveZero => "keep_alive_zero",
+        UnloadReason.Reload => "reload",
+        _ => "other",
+    };
+}
