@@ -24,7 +24,7 @@ var large = new Option<bool>("--large-models") { Description = "also draw 70B-cl
 var replay = new Option<FileInfo?>("--replay") { Description = "replay a CSV trace (time_s,model,prompt_tokens,output_tokens) instead of generating one" };
 var systems = new Option<string>("--systems") { Description = "systems to run, comma-separated", DefaultValueFactory = _ => "cluster,baseline-rr,baseline-hash" };
 var output = new Option<DirectoryInfo>("--out") { Description = "where results are written", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("bench", "results")) };
-var writeTrace = new Option<bool>("--write-trace") { Description = "also write the generated trace as CSV (replayable)" };
+var writeTrace = new Option<bool>("--write-trace") { Description = "also write the trace (replayable) and every request's outcome per system as CSV" };
 
 var root = new RootCommand("Replays a multi-model trace against the cluster and against independent Ollama-style hosts")
 {
@@ -114,6 +114,8 @@ internal static class ChurnRun
             var report = SystemReport.Compute(name, records, recorder, scenario.Duration.TotalSeconds, scenario.ThrashWindow.TotalSeconds);
             Console.WriteLine(Invariant($"{name}: {report.Completed} of {report.Requests} completed, {report.Loads} loads, TTFT p99 {report.TtftP99:0.00} s"));
             runs.Add((name, records, recorder));
+            if (writeTrace)
+                await File.WriteAllLinesAsync(Path.Combine(directory, $"churn-requests-{name}.csv"), RequestCsv(records));
             reports.Add(report);
         }
 
@@ -125,6 +127,10 @@ internal static class ChurnRun
         Console.WriteLine(markdown);
         Console.WriteLine($"Written: {Path.Combine(directory, "churn.md")}, churn.csv, {string.Join(", ", plots.Select(Path.GetFileName))}");
     }
+
+    private static IEnumerable<string> RequestCsv(IReadOnlyList<RequestRecord> records) =>
+        records.Select(r => Invariant($"{r.Id},{r.Model},{r.Arrival:0.###},{r.Ttft:0.###},{r.QueueWait:0.###},{r.Cold},{r.Runner?.Host},{r.Runner?.RunnerReady:0.###},{r.Error?.Replace(',', ';')}"))
+            .Prepend("id,model,arrival_s,ttft_s,queue_wait_s,cold,host,runner_ready_s,error");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -18,10 +18,11 @@ internal sealed record RequestRecord(int Id, string Model, double Arrival, doubl
 {
     public RunnerStart? Runner { get; init; }
 
-    /// <summary>Its model was not ready on the host that served it when it arrived.</summary>
-    public bool Cold => Runner is { } r && r.RunnerReady > Arrival;
+    /// <summary>Its model was not ready on the host that served it when it arrived (or it was never served).</summary>
+    public bool Cold => Runner is not { } r || r.RunnerReady > Arrival;
 
-    public double? Ttft => FirstToken - Arrival;
+    /// <summary>Arrival to first token; infinite for a request that never got one (refused, failed, unfinished).</summary>
+    public double Ttft => FirstToken is { } first ? first - Arrival : double.PositiveInfinity;
 
     /// <summary>From arrival until a runner slot began on it: waiting for a load, for room, for a slot.</summary>
     public double? QueueWait => Runner is { } r ? r.Started - Arrival : null;

@@ -13,7 +13,7 @@ internal static class MarkdownReport
         text.AppendLine(Invariant($"Command: `{command}` — {wall.TotalMinutes:0.0} min wall clock on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}.")).AppendLine();
         text.AppendLine(Invariant($"Scenario: {scenario.Hosts} hosts × `{scenario.HostGpus}`; {workload}; OLLAMA_NUM_PARALLEL={scenario.NumParallel}, num_ctx {scenario.NumCtx}, OLLAMA_MAX_QUEUE={scenario.MaxQueue}, OLLAMA_MAX_LOADED_MODELS={(scenario.MaxLoadedModels == 0 ? "auto (3 per GPU)" : scenario.MaxLoadedModels)}; simulated time {scenario.Speedup:0.#}× the wall clock for every system; seed {scenario.Seed}."));
         text.AppendLine();
-        text.AppendLine("All times are simulated seconds. TTFT: arrival to first token. Cold: the model was not ready on the host that served the request when it arrived. Queue wait: arrival to a runner slot. Thrash: evictions followed by a load of the same model within 60 s.").AppendLine();
+        text.AppendLine("All times are simulated seconds. TTFT: arrival to first token; a request refused (503), failed or unfinished 10 simulated minutes after the trace ends counts as ∞. Cold: the model was not ready on the host that served the request when it arrived. Queue wait: arrival to a runner slot. Thrash: evictions followed by a load of the same model within 60 s.").AppendLine();
 
         text.Append("| metric |");
         foreach (var r in reports)
@@ -26,7 +26,7 @@ internal static class MarkdownReport
         Row("warm TTFT p50 / p95 / p99", r => Triple(r.WarmTtftP50, r.WarmTtftP95, r.WarmTtftP99));
         Row("cold requests", r => Invariant($"{r.Cold}"));
         Row("cold TTFT p50 / p95 / p99", r => Triple(r.ColdTtftP50, r.ColdTtftP95, r.ColdTtftP99));
-        Row("queue wait p50 / p99", r => Invariant($"{r.QueueWaitP50:0.00} / {r.QueueWaitP99:0.00}"));
+        Row("queue wait p50 / p99", r => $"{Seconds(r.QueueWaitP50)} / {Seconds(r.QueueWaitP99)}");
         Row("loads", r => Invariant($"{r.Loads}"));
         Row("evictions", r => Invariant($"{r.Evictions}"));
         Row("cache hit ratio", r => Invariant($"{r.HitRatio:P1}"));
@@ -44,8 +44,8 @@ internal static class MarkdownReport
         {
             text.AppendLine("## Targets").AppendLine();
             Target("loads ≤ 50 % of baseline RR's", cluster.Loads / (double)Math.Max(1, rr.Loads), 0.5, Invariant($"{cluster.Loads} vs {rr.Loads}"));
-            Target("cold TTFT p99 ≤ 33 % of baseline RR's", cluster.ColdTtftP99 / rr.ColdTtftP99, 0.33, Invariant($"{cluster.ColdTtftP99:0.00} s vs {rr.ColdTtftP99:0.00} s"));
-            Target("TTFT p99 below baseline hash's", cluster.TtftP99 / hash.TtftP99, 1, Invariant($"{cluster.TtftP99:0.00} s vs {hash.TtftP99:0.00} s"), strict: true);
+            Target("cold TTFT p99 ≤ 33 % of baseline RR's", cluster.ColdTtftP99 / rr.ColdTtftP99, 0.33, $"{Seconds(cluster.ColdTtftP99)} s vs {Seconds(rr.ColdTtftP99)} s");
+            Target("TTFT p99 below baseline hash's", cluster.TtftP99 / hash.TtftP99, 1, $"{Seconds(cluster.TtftP99)} s vs {Seconds(hash.TtftP99)} s", strict: true);
             Target("GPU memory more even than baseline hash (spread of per-host use)", cluster.VramImbalance / Math.Max(1e-9, hash.VramImbalance), 1,
                 Invariant($"{cluster.VramImbalance:P0} vs {hash.VramImbalance:P0}"), strict: true);
         }
@@ -61,12 +61,15 @@ internal static class MarkdownReport
 
         void Target(string name, double ratio, double bound, string values, bool strict = false)
         {
-            var met = strict ? ratio < bound : ratio <= bound;
+            var met = !double.IsNaN(ratio) && (strict ? ratio < bound : ratio <= bound);
             text.AppendLine(Invariant($"- {(met ? "met" : "**missed**")}: {name} — {values} (ratio {ratio:0.00})"));
         }
     }
 
-    private static string Triple(double a, double b, double c) => Invariant($"{a:0.00} / {b:0.00} / {c:0.00}");
+    private static string Triple(double a, double b, double c) => $"{Seconds(a)} / {Seconds(b)} / {Seconds(c)}";
+
+    /// <summary>Infinite: more requests than the percentile leaves out never got a token.</summary>
+    private static string Seconds(double value) => double.IsPositiveInfinity(value) ? "∞" : Invariant($"{value:0.00}");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

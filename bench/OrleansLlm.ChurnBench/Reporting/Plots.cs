@@ -23,12 +23,13 @@ internal static class Plots
         var plot = new Plot();
         foreach (var (system, records, _) in runs)
         {
-            var sorted = records.Where(r => r.Ttft is > 0).Select(r => r.Ttft!.Value).Order().ToArray();
+            // Over all requests: the curve of a system that left requests unserved stays below 1.
+            var sorted = records.Where(r => double.IsFinite(r.Ttft) && r.Ttft > 0).Select(r => r.Ttft).Order().ToArray();
             if (sorted.Length == 0)
                 continue;
             // Log10 of the time: TTFTs span milliseconds (warm) to minutes (cold behind a queue).
             var xs = sorted.Select(Math.Log10).ToArray();
-            var ys = sorted.Select((_, i) => (i + 1) / (double)sorted.Length).ToArray();
+            var ys = sorted.Select((_, i) => (i + 1) / (double)records.Count).ToArray();
             var line = plot.Add.ScatterLine(xs, ys);
             line.LegendText = system;
             line.LineWidth = 2;

@@ -40,12 +40,13 @@ internal sealed record SystemReport
 
     public static SystemReport Compute(string system, IReadOnlyList<RequestRecord> records, Recorder recorder, double duration, double thrashWindow)
     {
-        var served = records.Where(r => r.Ttft is not null).ToArray();
-        var warm = served.Where(r => !r.Cold).ToArray();
-        var cold = served.Where(r => r.Cold).ToArray();
-        var ttft = Percentiles.Sorted(served.Select(r => r.Ttft!.Value));
-        var warmTtft = Percentiles.Sorted(warm.Select(r => r.Ttft!.Value));
-        var coldTtft = Percentiles.Sorted(cold.Select(r => r.Ttft!.Value));
+        // Requests that never got a token count as infinitely slow: leaving them out would reward
+        // a system for refusing or abandoning its worst requests.
+        var warm = records.Where(r => !r.Cold).ToArray();
+        var cold = records.Where(r => r.Cold).ToArray();
+        var ttft = Percentiles.Sorted(records.Select(r => r.Ttft));
+        var warmTtft = Percentiles.Sorted(warm.Select(r => r.Ttft));
+        var coldTtft = Percentiles.Sorted(cold.Select(r => r.Ttft));
         var waits = Percentiles.Sorted(records.Where(r => r.QueueWait is not null).Select(r => r.QueueWait!.Value));
         var loads = recorder.Loads.Where(l => l.Succeeded).ToArray();
         var evictions = recorder.Evictions.ToArray();
@@ -81,7 +82,7 @@ internal sealed record SystemReport
             QueueWaitP99 = Percentiles.Of(waits, 99),
             Loads = loads.Length,
             Evictions = evictions.Length,
-            HitRatio = served.Length == 0 ? 0 : warm.Length / (double)served.Length,
+            HitRatio = records.Count == 0 ? 0 : warm.Length / (double)records.Count,
             Thrash = thrash,
             GpuSecondsLoading = loads.Sum(l => l.Seconds),
             MeanVramUtilisation = hostUtilisation.DefaultIfEmpty(0).Average(),

@@ -9,11 +9,12 @@ namespace OrleansLlm.ChurnBench.Runners;
 
 /// <summary>
 /// A loaded model without a GPU: <c>num_parallel</c> slots served first come first served, a
-/// prefill before the first token, then decode steps whose length grows with the batch.
+/// prefill before the first token, then decode steps whose length grows with the batch and with
+/// the other runners generating on the same GPU (<see cref="HostGpuShare"/>).
 /// Tokens are reported in two events (the first, then the rest) — time to first token and the
 /// end are what the benchmark measures, and the per-token events would only cost CPU.
 /// </summary>
-internal sealed class BenchRunner(string host, BenchModel model, RunnerMemory memory, int slots, RunnerTimings timings, Recorder recorder) : ILlmRunner
+internal sealed class BenchRunner(string host, HostGpuShare gpu, BenchModel model, RunnerMemory memory, int slots, RunnerTimings timings, Recorder recorder) : ILlmRunner
 {
     private readonly SemaphoreSlim _slots = new(slots, slots);
     private readonly double _ready = recorder.Clock.Now;
@@ -31,18 +32,21 @@ internal sealed class BenchRunner(string host, BenchModel model, RunnerMemory me
         try
         {
             var streams = Interlocked.Increment(ref _active);
+            if (streams == 1)
+                gpu.RunnerBusy();
             recorder.RequestStarted(id, host, _ready);
             var clock = recorder.Clock;
-            await clock.Delay(timings.PrefillSeconds(model.Parameters, promptTokens), cancellationToken);
+            await clock.Delay(timings.PrefillSeconds(model.Parameters, promptTokens) * gpu.BusyRunners, cancellationToken);
             yield return GenerationEvent.Token("t0 ");
-            await clock.Delay(timings.StepSeconds(model.WeightBytes, streams) * (output - 1), cancellationToken);
+            await clock.Delay(timings.StepSeconds(model.WeightBytes, Volatile.Read(ref _active)) * gpu.BusyRunners * (output - 1), cancellationToken);
             if (output > 1)
                 yield return GenerationEvent.Token(string.Create(CultureInfo.InvariantCulture, $"t1..t{output - 1} "));
             yield return GenerationEvent.Done("length", new GenerationStats { PromptEvalCount = promptTokens, EvalCount = output });
         }
         finally
         {
-            Interlocked.Decrement(ref _active);
+            if (Interlocked.Decrement(ref _active) == 0)
+                gpu.RunnerIdle();
             _slots.Release();
         }
     }

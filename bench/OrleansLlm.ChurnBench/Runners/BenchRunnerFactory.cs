@@ -14,6 +14,8 @@ internal sealed class BenchRunnerFactory(string host, IReadOnlyDictionary<string
 
     public string Kind => RunnerKind;
 
+    private readonly HostGpuShare _gpu = new();
+
     public string Host { get; } = host;
 
     public async Task<ILlmRunner> LoadAsync(RunnerLoadRequest request, IProgress<float>? progress, CancellationToken cancellationToken)
@@ -34,6 +36,6 @@ internal sealed class BenchRunnerFactory(string host, IReadOnlyDictionary<string
         }
         recorder.LoadFinished(Host, model.Name, started, memory.VramBytes, succeeded: true);
         progress?.Report(1);
-        return new BenchRunner(Host, model, memory, Math.Max(1, request.NumParallel), timings, recorder);
+        return new BenchRunner(Host, _gpu, model, memory, Math.Max(1, request.NumParallel), timings, recorder);
     }
 }

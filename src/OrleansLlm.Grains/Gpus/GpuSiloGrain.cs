@@ -138,6 +138,16 @@ internal sealed partial class GpuSiloGrain(
             Changed();
             return Ticket(LoadOutcome.Relocate, [], null, $"the room seen at placement is gone ({decision.Reason})");
         }
+        if (existing is null && relocations == 0 && decision.Outcome == PlacementOutcome.NeedsEviction)
+        {
+            // A model loading again where it last ran (after an eviction or expiry, its activation
+            // still here) was never placed for this load: before it evicts or waits here, let the
+            // director look at the whole cluster — another silo may have room now.
+            _queue.Remove(modelPath);
+            Changed();
+            _relocatedAway[modelPath] = clock.GetUtcNow();
+            return Ticket(LoadOutcome.Relocate, [], null, $"no room here without evicting ({decision.Reason}): placing it again");
+        }
         if (waitingAhead > 0)
             return Ticket(LoadOutcome.Wait, [], null, $"{waitingAhead} load(s) ahead on this silo");
         if (decision.Outcome == PlacementOutcome.NeedsEviction)

@@ -84,6 +84,7 @@ internal sealed partial class ModelGrain
         var settings = options.Value;
         using var timeout = settings.LoadTimeout > TimeSpan.Zero ? new CancellationTokenSource(settings.LoadTimeout, clock) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _lifetime.Token);
+        ILlmRunner? loaded = null;
         try
         {
             var ticket = await AcquireRoom(identity.Options, linked.Token);
@@ -101,7 +102,7 @@ internal sealed partial class ModelGrain
                     LogLoadProgress(logger, ModelPath, quarter * 25);
                 }
             });
-            var runner = await runners.LoadAsync(request, progress, linked.Token);
+            var runner = loaded = await runners.LoadAsync(request, progress, linked.Token);
             await LocalGpus.LoadCompleted(ModelPath, runner.Memory);
             _runner = runner;
             _identity = identity;
@@ -115,6 +116,14 @@ internal sealed partial class ModelGrain
         {
             _state = ModelState.Unloaded;
             _devices = [];
+            if (loaded is not null)
+            {
+                // Loaded, then something after failed (the GPU silo, storage): the memory must not
+                // outlive the reservation released below.
+                _runner = null;
+                _identity = null;
+                await loaded.DisposeAsync();
+            }
             await LocalGpus.Release(ModelPath);
             if (e is ModelRelocatingException or ModelTooLargeException)
                 throw;

@@ -6,7 +6,8 @@ namespace OrleansLlm.Scheduling.Placement;
 
 /// <summary>
 /// Which host of a cluster a model should go to, best first: where it fits fully on the fewest
-/// GPUs (ties: the most free VRAM, to spread load); else where the cheapest set of idle runners
+/// GPUs (ties: the fewest requests in flight, then the most free VRAM — models on one GPU share
+/// its compute, so busy hosts should not also take the next model); else where the cheapest set of idle runners
 /// makes room; else a partial-offload or CPU placement; else where busy runners will free room
 /// (the model then waits there). Hosts where it can never fit are left out.
 /// </summary>
@@ -34,10 +35,10 @@ public static class ClusterPlacement
             switch (decision.Outcome)
             {
                 case PlacementOutcome.Load when !decision.OnCpu && decision.Estimate!.FullyOffloaded:
-                    choices.Add(new(host, HostChoiceKind.FitsNow, decision.Devices.Count, -FreeVram(snapshot), decision.Reason));
+                    choices.Add(new(host, HostChoiceKind.FitsNow, decision.Devices.Count, -FreeVram(snapshot), decision.Reason, InFlight(snapshot)));
                     break;
                 case PlacementOutcome.Load:
-                    choices.Add(new(host, HostChoiceKind.FitsPartially, decision.Devices.Count, -FreeVram(snapshot), decision.Reason));
+                    choices.Add(new(host, HostChoiceKind.FitsPartially, decision.Devices.Count, -FreeVram(snapshot), decision.Reason, InFlight(snapshot)));
                     break;
                 case PlacementOutcome.NeedsEviction:
                     var plan = CheapestIdleEviction.Choose(snapshot.Runners,
@@ -55,8 +56,10 @@ public static class ClusterPlacement
                     break;
             }
         }
-        return [.. choices.OrderBy(c => c.Kind).ThenBy(c => c.Primary).ThenBy(c => c.Secondary).ThenBy(c => c.Host, StringComparer.Ordinal)];
+        return [.. choices.OrderBy(c => c.Kind).ThenBy(c => c.Primary).ThenBy(c => c.Load).ThenBy(c => c.Secondary).ThenBy(c => c.Host, StringComparer.Ordinal)];
     }
+
+    private static long InFlight(HostSnapshot snapshot) => snapshot.Runners.Sum(r => (long)r.RefCount);
 
     private static long FreeVram(HostSnapshot snapshot) =>
         GpuSelection.AccountForLoaded(snapshot.Gpus, snapshot.Runners).Sum(g => g.FreeMemory);
@@ -72,5 +75,5 @@ public enum HostChoiceKind
     Never,
 }
 
-/// <summary>A host, how it could take the model, and the keys it is ranked by within its kind.</summary>
-public sealed record HostChoice(string Host, HostChoiceKind Kind, long Primary, long Secondary, string Reason);
+/// <summary>A host, how it could take the model, and the keys it is ranked by within its kind (Primary, then Load, then Secondary).</summary>
+public sealed record HostChoice(string Host, HostChoiceKind Kind, long Primary, long Secondary, string Reason, long Load = 0);

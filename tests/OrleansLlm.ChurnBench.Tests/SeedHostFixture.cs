@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Time.Testing;
+using OrleansLlm.ChurnBench.Systems;
+using OrleansLlm.Gguf;
+using OrleansLlm.Gguf.Models;
+using OrleansLlm.Scheduling.Gpus;
+using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Options;
+using OrleansLlm.Scheduling.Placement;
+
+namespace OrleansLlm.ChurnBench.Tests;
+
+/// <summary>One single-host scheduler on a 24 GiB GPU, a fake clock, scripted runners, and shaped model files.</summary>
+internal sealed class SeedHostFixture : IAsyncDisposable
+{
+    private static readonly string Directory = CreateDirectory();
+    private readonly Dictionary<string, GgufFile> _models = new(StringComparer.Ordinal);
+
+    public SeedHostFixture(int maxLoadedModels = 0, int maxQueue = 512, bool loadAtOnce = true)
+    {
+        Runners = new ScriptedRunnerFactory(loadAtOnce);
+        Host = new SeedHost("host-0", ConfiguredGpuInventory.ParseGpus("cuda:24GiB"), GpuInfo.Cpu(64L << 30, 64L << 30),
+            SchedulerSettings.Default with { MaxLoadedModels = maxLoadedModels }, numParallel: 1, maxQueue, Runners, Clock);
+        Host.Unloaded += (path, evicted) => Unloads.Enqueue((Path.GetFileNameWithoutExtension(path), evicted));
+    }
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
+
+    public ScriptedRunnerFactory Runners { get; }
+
+    public SeedHost Host { get; }
+
+    public System.Collections.Concurrent.ConcurrentQueue<(string Model, bool Evicted)> Unloads { get; } = new();
+
+    /// <summary>About 1.5 GiB at the default context: many fit the GPU, so only the cap limits them.</summary>
+    public Task<SeedLease> Small(string name, TimeSpan keepAlive) => Acquire(name, ShapedModelSpec.Llama3_2_1B_Q8_0, keepAlive);
+
+    /// <summary>About 14 GiB: one 24 GiB GPU holds one of these beside a 5 GiB model, not two.</summary>
+    public Task<SeedLease> Large(string name, TimeSpan keepAlive) => Acquire(name, ShapedModelSpec.Llama3_8B_F16, keepAlive);
+
+    /// <summary>About 5 GiB.</summary>
+    public Task<SeedLease> Medium(string name, TimeSpan keepAlive) => Acquire(name, ShapedModelSpec.Llama3_8B_Q4_K_M, keepAlive);
+
+    public IReadOnlyList<string> Loaded => [.. Host.Runners.Select(r => Path.GetFileNameWithoutExtension(r.ModelPath)).Order(StringComparer.Ordinal)];
+
+    private Task<SeedLease> Acquire(string name, ShapedModelSpec spec, TimeSpan keepAlive)
+    {
+        var path = Path.Combine(Directory, name + ".gguf");
+        GgufFile file;
+        lock (_models)
+        {
+            if (!_models.TryGetValue(path, out file!))
+            {
+                lock (Directory)
+                {
+                    if (!File.Exists(path))
+                        ShapedModel.Write(path, spec with { Name = name, VocabSize = 2000, MergeCount = 0 });
+                }
+                _models[path] = file = GgufReader.ReadFile(path);
+            }
+        }
+        return Host.AcquireAsync(path, file, RunnerOptions.Default, KeepAliveDuration.From(keepAlive), CancellationToken.None);
+    }
+
+    /// <summary>Waits (up to 5 s of real time) for the scheduler's loops to reach a state.</summary>
+    public static async Task Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail("timed out waiting until " + what);
+            await Task.Delay(5);
+        }
+    }
+
+    public ValueTask DisposeAsync() => Host.DisposeAsync();
+
+    private static string CreateDirectory()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "ollm-churn-tests-" + Environment.ProcessId);
+        System.IO.Directory.CreateDirectory(path);
+        return path;
+    }
+}
