@@ -52,6 +52,8 @@ internal sealed class ClusterSystem(Scenario scenario, IReadOnlyList<BenchModel>
                 ["Ollm:NumParallel"] = scenario.NumParallel.ToString(CultureInfo.InvariantCulture),
                 ["Ollm:MaxQueue"] = scenario.MaxQueue.ToString(CultureInfo.InvariantCulture),
                 ["Ollm:MaxLoadedModels"] = scenario.MaxLoadedModels.ToString(CultureInfo.InvariantCulture),
+                // The scheduler's own default (5 s), on the run's clock.
+                ["Ollm:RePlaceWaitingLoadAfter"] = recorder.Clock.ToReal(TimeSpan.FromSeconds(5)).ToString("c", CultureInfo.InvariantCulture),
             };
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
             silo.AddOrleansLlm(configuration);

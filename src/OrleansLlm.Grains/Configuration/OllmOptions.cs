@@ -55,6 +55,12 @@ public sealed class OllmOptions
     /// <summary>How often a pinned or kept-alive model's reminder checks that it is loaded (survives host loss).</summary>
     public TimeSpan KeepAliveReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a load waits for busy models on its silo before it looks at the other silos again
+    /// (and moves where it fits now, or after evicting idle models); then again at this interval.
+    /// </summary>
+    public TimeSpan RePlaceWaitingLoadAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     public KeepAliveDuration DefaultKeepAlive => KeepAliveParser.FromEnvironment(KeepAlive);
 
     public SchedulerSettings SchedulerSettings => new()

@@ -144,6 +144,7 @@ internal sealed partial class ModelGrain
     private async Task<LoadTicket> AcquireRoom(RunnerOptions admitted, CancellationToken cancellationToken)
     {
         var relocations = RequestContext.Get(ModelRequestContext.RelocationsKey) is int n ? n : 0;
+        var lookAgainAt = clock.GetUtcNow() + options.Value.RePlaceWaitingLoadAfter;
         while (true)
         {
             var ticket = await LocalGpus.AcquireLoad(ModelPath, admitted, relocations);
@@ -160,24 +161,70 @@ internal sealed partial class ModelGrain
                     break;
                 case LoadOutcome.Wait:
                     LogWaiting(logger, ModelPath, ticket.Reason);
-                    await LocalGpus.WaitForChange(ticket.Version, TimeSpan.FromSeconds(5)).WaitAsync(cancellationToken);
+                    if (clock.GetUtcNow() >= lookAgainAt && relocations < ModelClient.MaxRelocations - 1)
+                    {
+                        // Busy models hold the room here and may stay busy for long: if another
+                        // silo has room now (or idle models to evict), go there instead.
+                        lookAgainAt = clock.GetUtcNow() + options.Value.RePlaceWaitingLoadAfter;
+                        if (await RoomElsewhere(admitted) is { } elsewhere)
+                        {
+                            await LocalGpus.Release(ModelPath);
+                            await Relocate(admitted, $"waited for busy models; {elsewhere}");
+                        }
+                    }
+                    var untilLookAgain = lookAgainAt - clock.GetUtcNow();
+                    var wait = untilLookAgain < TimeSpan.FromSeconds(5) && untilLookAgain > TimeSpan.Zero ? untilLookAgain : TimeSpan.FromSeconds(5);
+                    await LocalGpus.WaitForChange(ticket.Version, wait).WaitAsync(cancellationToken);
                     break;
                 case LoadOutcome.Relocate:
-                    if (saved.State.WantLoaded && saved.State.Options != admitted)
-                    {
-                        // A restore elsewhere must load what this load was for (a reload's new options).
-                        saved.State.Options = admitted;
-                        await saved.WriteStateAsync();
-                    }
-                    _relocating = true;
-                    // Migration, not deactivation: Orleans asks the placement director again and
-                    // forwards the requests already queued here to wherever it goes.
-                    this.MigrateOnIdle();
-                    throw new ModelRelocatingException($"model '{ModelPath}' leaves silo {SiloAddress}: {ticket.Reason}");
+                    await Relocate(admitted, ticket.Reason);
+                    break;
                 default:
                     throw new ModelTooLargeException($"model '{ModelPath}' cannot be loaded on silo {SiloAddress}: {ticket.Reason}");
             }
         }
+    }
+
+    /// <summary>Leaves this silo: the director places the model again; the requests waiting here follow it.</summary>
+    private async Task Relocate(RunnerOptions admitted, string reason)
+    {
+        if (saved.State.WantLoaded && saved.State.Options != admitted)
+        {
+            // A restore elsewhere must load what this load was for (a reload's new options).
+            saved.State.Options = admitted;
+            await saved.WriteStateAsync();
+        }
+        _relocating = true;
+        // Migration, not deactivation: Orleans asks the placement director again and
+        // forwards the requests already queued here to wherever it goes.
+        this.MigrateOnIdle();
+        throw new ModelRelocatingException($"model '{ModelPath}' leaves silo {SiloAddress}: {reason}");
+    }
+
+    /// <summary>Another active silo where the model fits now or after evicting idle models, as the director would rank it; null if none beats waiting here.</summary>
+    private async Task<string?> RoomElsewhere(RunnerOptions admitted)
+    {
+        var silos = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(localSilo.SiloAddress))
+            .Select(m => m.SiloAddress.ToParsableString())
+            .ToArray();
+        if (silos.Length == 0)
+            return null;
+        var snapshots = await Task.WhenAll(silos.Select(async silo =>
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IGpuSiloGrain>(silo).GetSnapshot();
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                return null; // a silo going away: not a place to move to
+            }
+        }));
+        var hosts = snapshots.OfType<SiloSnapshot>().Select(s => (s.SiloAddress, s.Host, s.QueuedLoads)).ToArray();
+        var best = ClusterPlacement.Rank(headers.Get(ModelPath), admitted, hosts, options.Value.SchedulerSettings, clock.GetUtcNow())
+            .FirstOrDefault(c => c.Kind is HostChoiceKind.FitsNow or HostChoiceKind.AfterEviction);
+        return best is null ? null : $"silo {best.Host} has room ({best.Reason})";
     }
 
     private async Task UnloadRunner(UnloadReason why, string reason)

@@ -24,6 +24,8 @@ internal sealed partial class ModelGrain(
     IOptions<OllmOptions> options,
     TimeProvider clock,
     ILocalSiloDetails localSilo,
+    IClusterMembershipService membership,
+    ModelHeaderCache headers,
     ILogger<ModelGrain> logger) : Grain, IModelGrain, IRemindable
 {
     internal const string ReminderName = "keep-alive";
