@@ -47,8 +47,8 @@ internal static class GoFormat
                 }
                 text.Append('}');
                 break;
-            case TemplateJsonMap json:
-                text.Append(GoJson.Marshal(json));
+            case TemplateJsonMap or TemplateJsonList:
+                text.Append(GoJson.Marshal(value));
                 break;
             case IReadOnlyDictionary<string, object?> map:
                 text.Append("map[");

@@ -12,7 +12,7 @@ internal static class Values
 {
     public static object? Normalize(object? value) => value switch
     {
-        null or string or bool or long or double or TemplateStruct or TemplateJsonMap => value,
+        null or string or bool or long or double or TemplateStruct or TemplateJsonMap or TemplateJsonList => value,
         int i => (long)i,
         short s => (long)s,
         byte b => (long)b,
@@ -50,6 +50,7 @@ internal static class Values
         double => "float64",
         TemplateStruct s => s.TypeName,
         TemplateJsonMap => "template.templateArgs",
+        TemplateJsonList => "template.templateTools",
         IReadOnlyDictionary<string, object?> => "map[string]interface {}",
         IReadOnlyList<object?> => "[]interface {}",
         var other => other.GetType().Name,
