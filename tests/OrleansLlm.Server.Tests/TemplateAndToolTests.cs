@@ -39,6 +39,15 @@ public sealed class TemplateAndToolTests(ServerFixture server) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_template_that_would_run_away_is_a_400_not_a_hang()
+    {
+        var template = JsonSerializer.Serialize("{{ range 100000 }}{{ range 100000 }}{{ $.Prompt }}{{ end }}{{ end }}");
+        using var response = await Post("/api/generate", $$$"""{"model":"demo","prompt":"hi","template":{{{template}}}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("exceeds", Error(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Chat_with_tools_answers_with_tool_calls()
     {
         using var response = await Post("/api/chat", ChatBody(stream: false));

@@ -98,4 +98,25 @@ public class ToolCallParserTests
         Assert.Equal("", partial.Add("x <tool").Content[2..]);
         Assert.Equal("<tool", partial.Finish().Content);
     }
+
+    [Fact]
+    public void Random_output_never_throws_and_loses_no_text()
+    {
+        var random = new Random(7);
+        var pieces = new[] { "<tool_call>", "</tool_call>", "{", "}", "[", "]", "\"", "\\", "name", ":", ",", "arguments", " ", "\n", "x", "1", "<tool", "_call>" };
+        for (var run = 0; run < 2000; run++)
+        {
+            var parts = Enumerable.Range(0, random.Next(1, 30)).Select(_ => pieces[random.Next(pieces.Length)]).ToList();
+            var text = string.Concat(parts);
+            var parsed = ToolCallParser.Parse(text, "<tool_call>");
+            if (parsed.Calls.Count == 0)
+                Assert.Equal(text, parsed.Content);
+
+            var stream = new ToolCallStream("<tool_call>");
+            var outputs = parts.Select(stream.Add).ToList();
+            outputs.Add(stream.Finish());
+            if (outputs.All(o => o.Calls.Count == 0))
+                Assert.Equal(text, string.Concat(outputs.Select(o => o.Content)));
+        }
+    }
 }
