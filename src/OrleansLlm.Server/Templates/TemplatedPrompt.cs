@@ -42,14 +42,18 @@ internal static class TemplatedPrompt
     }
 
     /// <summary>
-    /// A chat with <paramref name="tools"/> or tool turns: through the model's known template when it
-    /// supports tools; tools for a model whose template does not are refused, as Ollama refuses them.
+    /// A chat with tools or tool turns (assistant <c>tool_calls</c>, <c>tool</c> results): through the
+    /// model's known template when it supports tools; tools for a model whose template does not are
+    /// refused, as Ollama refuses them. Other chats are left to the runner, and the header is not read.
     /// </summary>
-    public static PreparedRequest ForChat(string name, ModelTemplate model, GenerateRequest request, IReadOnlyList<TemplateMessage> messages, IReadOnlyList<JsonElement> tools)
+    public static PreparedRequest ForChat(string name, string path, ModelTemplates templates, GenerateRequest request, JsonElement body, bool openAi)
     {
+        var tools = ChatInput.Tools(body);
+        var messages = ChatInput.Messages(body, openAi);
         var toolTurns = messages.Any(m => m.ToolCalls.Count > 0 || m.Role == "tool");
         if (request.IsLoadOnly || (tools.Count == 0 && !toolTurns))
             return new PreparedRequest(request, null);
+        var model = templates.For(path);
         if (!model.SupportsTools)
         {
             if (tools.Count > 0)

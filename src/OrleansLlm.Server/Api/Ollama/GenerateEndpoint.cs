@@ -135,16 +135,8 @@ internal static class GenerateEndpoint
         }
     }
 
-    private static PreparedRequest Prepare(string name, string path, GenerateRequest request, JsonElement body, ModelTemplates templates, bool chat)
-    {
-        if (!chat)
-            return TemplatedPrompt.ForGenerate(request, body);
-        var tools = ChatInput.Tools(body);
-        var messages = ChatInput.Messages(body, openAi: false);
-        if (tools.Count == 0 && !messages.Any(m => m.ToolCalls.Count > 0 || m.Role == "tool"))
-            return new PreparedRequest(request, null);
-        return TemplatedPrompt.ForChat(name, templates.For(path), request, messages, tools);
-    }
+    private static PreparedRequest Prepare(string name, string path, GenerateRequest request, JsonElement body, ModelTemplates templates, bool chat) =>
+        chat ? TemplatedPrompt.ForChat(name, path, templates, request, body, openAi: false) : TemplatedPrompt.ForGenerate(request, body);
 
     private static GenerateRequest ReadRequest(JsonElement body, bool chat)
     {

@@ -66,7 +66,7 @@ public static class OpenAiApi
             path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
             request = ReadRequest(body, chat);
             if (chat)
-                (request, toolTag) = WithTools(name, path, request, body, templates);
+                (request, toolTag) = TemplatedPrompt.ForChat(name, path, templates, request, body, openAi: true);
             stream = OllamaJson.Bool(body, "stream") ?? false;
             usage = OllamaJson.Element(body, "stream_options") is { ValueKind: JsonValueKind.Object } so && OllamaJson.Bool(so, "include_usage") == true;
         }
@@ -189,16 +189,6 @@ public static class OpenAiApi
             await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(value, Json) + "\n\n", http.RequestAborted);
             await http.Response.Body.FlushAsync(http.RequestAborted);
         }
-    }
-
-    /// <summary>Tools, assistant tool calls and tool results go through the model's template, as on <c>/api/chat</c>.</summary>
-    private static PreparedRequest WithTools(string name, string path, GenerateRequest request, JsonElement body, ModelTemplates templates)
-    {
-        var tools = ChatInput.Tools(body);
-        var messages = ChatInput.Messages(body, openAi: true);
-        if (tools.Count == 0 && !messages.Any(m => m.ToolCalls.Count > 0 || m.Role == "tool"))
-            return new PreparedRequest(request, null);
-        return TemplatedPrompt.ForChat(name, templates.For(path), request, messages, tools);
     }
 
     private static GenerateRequest ReadRequest(JsonElement body, bool chat)
