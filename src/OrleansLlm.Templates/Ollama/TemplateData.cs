@@ -17,8 +17,9 @@ internal static class TemplateData
             new("Role", m.Role),
             new("Content", m.Content),
             new("Thinking", m.Thinking),
-            new("Images", new List<object?>()),
-            new("ToolCalls", m.ToolCalls.Select(ToolCall).ToList<object?>()),
+            // Nil slices, as Go leaves them, so that json prints null.
+            new("Images", null),
+            new("ToolCalls", m.ToolCalls.Count == 0 ? null : m.ToolCalls.Select(ToolCall).ToList<object?>()),
             new("ToolName", m.ToolName),
             new("ToolCallID", m.ToolCallId),
         ]))];

@@ -94,6 +94,19 @@ public class OllamaTemplateTests
     }
 
     [Fact]
+    public void Messages_marshal_with_gos_field_names()
+    {
+        var text = OllamaTemplate.Parse("{{ json .Messages }}").Execute(new TemplateValues
+        {
+            Messages = [new("user", "hi"), new("assistant", "") { ToolCalls = [new ToolCall("f", new Dictionary<string, object?> { ["a"] = 1.0 })] }],
+        });
+        Assert.Equal(
+            """[{"Role":"user","Content":"hi","Thinking":"","Images":null,"ToolCalls":null,"ToolName":"","ToolCallID":""},""" +
+            """{"Role":"assistant","Content":"","Thinking":"","Images":null,"ToolCalls":[{"ID":"","Function":{"Index":0,"Name":"f","Arguments":{"a":1}}}],"ToolName":"","ToolCallID":""}]""",
+            text);
+    }
+
+    [Fact]
     public void Tools_capability_follows_the_use_of_tools()
     {
         Assert.False(OllamaTemplate.Parse("{{ range .Messages }}{{ .Content }}{{ end }}").SupportsTools);
