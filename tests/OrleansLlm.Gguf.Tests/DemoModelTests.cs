@@ -36,7 +36,7 @@ public class DemoModelTests
         Assert.Equal("llama", file.Architecture.Name);
         Assert.Equal(2, file.Architecture.BlockCount);
         Assert.Equal(320, file.Architecture.VocabSize);
-        Assert.Equal(ChatTemplates.ChatMl, file.Architecture.ChatTemplate);
+        Assert.Equal(ChatTemplates.ChatMlTools, file.Architecture.ChatTemplate);
         Assert.Equal(3 + (2 * 9), file.Tensors.Count);
         Assert.All(file.Tensors.Where(t => t.Name.EndsWith("norm.weight", StringComparison.Ordinal)), t => Assert.Equal(GgmlType.F32, t.Type));
         Assert.Equal(weightType, file.FindTensor("blk.0.attn_q.weight")!.Type);

@@ -28,9 +28,12 @@ public class ServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Path.Combine(_models, "demo"));
-        DemoModel.Write(Path.Combine(_models, "demo", "latest.gguf"), DemoModelOptions.Tiny);
+        // A context of 1024 leaves room for a tool-calling prompt (its tool list alone is about 200 tokens).
+        DemoModel.Write(Path.Combine(_models, "demo", "latest.gguf"), DemoModelOptions.Tiny with { ContextLength = 1024 });
         // A vocabulary over Ollama's 1024-element array limit, for /api/show.
         DemoModel.Write(Path.Combine(_models, "wide.gguf"), DemoModelOptions.Tiny with { VocabSize = 1500 });
+        // ChatML without tools, for the "does not support tools" answer.
+        DemoModel.Write(Path.Combine(_models, "plainchat.gguf"), DemoModelOptions.Tiny with { ChatTemplate = ChatTemplates.ChatMl });
         // A slower model (about 400 tokens/s here) for tests that need a stream still running.
         DemoModel.Write(Path.Combine(_models, "slow.gguf"), DemoModelOptions.Small with { WeightType = Gguf.GgmlType.F16 });
         var settings = new Dictionary<string, string?>

@@ -43,7 +43,7 @@ public sealed record DemoModelOptions
 
     public float RmsEpsilon { get; init; } = 1e-5f;
     public float RopeFreqBase { get; init; } = 10000f;
-    public string? ChatTemplate { get; init; } = ChatTemplates.ChatMl;
+    public string? ChatTemplate { get; init; } = ChatTemplates.ChatMlTools;
 
     public int HeadDimension => EmbeddingLength / HeadCount;
 

@@ -13,6 +13,7 @@ using OrleansLlm.Grains.Hosting;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Server.Api.OpenAi;
 using OrleansLlm.Server.Catalog;
+using OrleansLlm.Server.Templates;
 using OrleansLlm.Abstractions.Catalog;
 
 namespace OrleansLlm.Server.Hosting;
@@ -43,6 +44,7 @@ public static class OllmServer
         if (role == "all")
             EnsureDemoModel(catalog);
         builder.Services.AddSingleton(catalog);
+        builder.Services.AddSingleton<ModelTemplates>();
         var siloPort = configuration.GetValue("Ollm:SiloPort", 11111);
         var gatewayPort = configuration.GetValue("Ollm:GatewayPort", 30000);
         if (role is "all" or "silo")

@@ -7,13 +7,17 @@ using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Server.Catalog;
 using OrleansLlm.Abstractions.Catalog;
+using OrleansLlm.Gguf;
+using OrleansLlm.Server.Templates;
+using OrleansLlm.Templates.GoTemplates;
+using OrleansLlm.Templates.Tools;
 
 namespace OrleansLlm.Server.Api.Ollama;
 
 /// <summary><c>POST /api/generate</c> and <c>POST /api/chat</c>: streaming NDJSON, or one object with <c>"stream": false</c>.</summary>
 internal static class GenerateEndpoint
 {
-    public static async Task Handle(HttpContext http, ModelCatalog catalog, ModelClient models, bool chat)
+    public static async Task Handle(HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, bool chat)
     {
         var (body, error) = await OllamaJson.ReadBody(http.Request);
         if (error is not null)
@@ -25,12 +29,13 @@ internal static class GenerateEndpoint
         string name;
         string path;
         GenerateRequest request;
+        string? toolTag;
         bool stream;
         try
         {
             name = OllamaJson.String(body, "model") ?? throw new BadRequestException("model is required");
             path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
-            request = ReadRequest(body, chat);
+            (request, toolTag) = Prepare(name, path, ReadRequest(body, chat), body, templates, chat);
             stream = OllamaJson.Bool(body, "stream") ?? true;
         }
         catch (BadRequestException e)
@@ -48,8 +53,14 @@ internal static class GenerateEndpoint
             await OllamaJson.Error(404, e.Message).ExecuteAsync(http);
             return;
         }
+        catch (Exception e) when (e is GgufFormatException or IOException or TemplateException)
+        {
+            await OllamaJson.Error(500, e.Message).ExecuteAsync(http);
+            return;
+        }
 
         var text = new StringBuilder();
+        var tools = toolTag is null ? null : new ToolCallStream(toolTag);
         var started = false;
         try
         {
@@ -57,6 +68,10 @@ internal static class GenerateEndpoint
             {
                 switch (item.Kind)
                 {
+                    case GenerationEventKind.Token when stream && tools is not null:
+                        await Begin();
+                        await WriteParsed(tools.Add(item.Text ?? ""));
+                        break;
                     case GenerationEventKind.Token when stream:
                         await Begin();
                         await WriteLine(OllamaResponses.Chunk(name, chat, item.Text ?? ""));
@@ -64,9 +79,16 @@ internal static class GenerateEndpoint
                     case GenerationEventKind.Token:
                         text.Append(item.Text);
                         break;
+                    case GenerationEventKind.Done when stream:
+                        await Begin();
+                        if (tools is not null)
+                            await WriteParsed(tools.Finish());
+                        await WriteLine(OllamaResponses.Final(name, chat, "", item));
+                        break;
                     case GenerationEventKind.Done:
                         await Begin();
-                        await WriteLine(OllamaResponses.Final(name, chat, stream ? "" : text.ToString(), item));
+                        var answer = toolTag is null ? new ToolCallOutput(text.ToString(), []) : ToolCallParser.Parse(text.ToString(), toolTag);
+                        await WriteLine(OllamaResponses.Final(name, chat, answer.Content, item, answer.Calls));
                         break;
                 }
             }
@@ -96,6 +118,15 @@ internal static class GenerateEndpoint
             await http.Response.StartAsync(http.RequestAborted);
         }
 
+        async Task WriteParsed(ToolCallOutput output)
+        {
+            // Ollama sends the calls in a chunk of their own once they are complete.
+            if (output.Content.Length > 0)
+                await WriteLine(OllamaResponses.Chunk(name, chat, output.Content));
+            if (output.Calls.Count > 0)
+                await WriteLine(OllamaResponses.Chunk(name, chat, "", output.Calls));
+        }
+
         async Task WriteLine(object value)
         {
             await JsonSerializer.SerializeAsync(http.Response.Body, value, OllamaJson.Options, http.RequestAborted);
@@ -103,6 +134,9 @@ internal static class GenerateEndpoint
             await http.Response.Body.FlushAsync(http.RequestAborted);
         }
     }
+
+    private static PreparedRequest Prepare(string name, string path, GenerateRequest request, JsonElement body, ModelTemplates templates, bool chat) =>
+        chat ? TemplatedPrompt.ForChat(name, path, templates, request, body, openAi: false) : TemplatedPrompt.ForGenerate(request, body);
 
     private static GenerateRequest ReadRequest(JsonElement body, bool chat)
     {

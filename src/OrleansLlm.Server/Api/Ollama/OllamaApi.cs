@@ -7,6 +7,7 @@ using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Gguf;
 using OrleansLlm.Server.Catalog;
 using OrleansLlm.Abstractions.Catalog;
+using OrleansLlm.Server.Templates;
 
 namespace OrleansLlm.Server.Api.Ollama;
 
@@ -20,11 +21,11 @@ public static class OllamaApi
     {
         app.MapMethods("/", ["GET", "HEAD"], () => Results.Text(RootText));
         app.MapGet("/api/version", () => Results.Json(new { version = typeof(OllamaApi).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" }, OllamaJson.Options));
-        app.MapPost("/api/generate", (HttpContext http, ModelCatalog catalog, ModelClient models) => GenerateEndpoint.Handle(http, catalog, models, chat: false));
-        app.MapPost("/api/chat", (HttpContext http, ModelCatalog catalog, ModelClient models) => GenerateEndpoint.Handle(http, catalog, models, chat: true));
+        app.MapPost("/api/generate", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates) => GenerateEndpoint.Handle(http, catalog, models, templates, chat: false));
+        app.MapPost("/api/chat", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates) => GenerateEndpoint.Handle(http, catalog, models, templates, chat: true));
         app.MapPost("/api/embed", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: false));
         app.MapPost("/api/embeddings", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: true));
-        app.MapPost("/api/show", (HttpContext http, ModelCatalog catalog) => ShowEndpoint.Handle(http, catalog));
+        app.MapPost("/api/show", (HttpContext http, ModelCatalog catalog, ModelTemplates templates) => ShowEndpoint.Handle(http, catalog, templates));
         app.MapGet("/api/tags", (ModelCatalog catalog) => Results.Json(new { models = catalog.List().Select(m => Describe(m.Name, m.File.FullName, m.File)) }, OllamaJson.Options));
         app.MapGet("/api/ps", Running);
         return app;

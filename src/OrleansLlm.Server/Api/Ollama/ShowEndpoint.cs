@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using OrleansLlm.Gguf;
 using OrleansLlm.Server.Catalog;
 using OrleansLlm.Abstractions.Catalog;
+using OrleansLlm.Server.Templates;
 
 namespace OrleansLlm.Server.Api.Ollama;
 
@@ -14,7 +15,7 @@ internal static class ShowEndpoint
 {
     private static readonly string[] Hidden = ["general.name", "tokenizer.chat_template"];
 
-    public static async Task<IResult> Handle(HttpContext http, ModelCatalog catalog)
+    public static async Task<IResult> Handle(HttpContext http, ModelCatalog catalog, ModelTemplates templates)
     {
         var (body, error) = await OllamaJson.ReadBody(http.Request);
         if (error is not null)
@@ -48,7 +49,9 @@ internal static class ShowEndpoint
         }
         var info = header.Metadata.Where(e => !Hidden.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value.ToObject());
         info["general.parameter_count"] = header.ParameterCount;
-        var template = header.Architecture.ChatTemplate ?? "";
+        // The Go template requests are rendered with when the GGUF's Jinja matched a known one, else the Jinja itself.
+        var model = templates.For(path);
+        var template = model.Known?.Source ?? header.Architecture.ChatTemplate ?? "";
         var file = new FileInfo(path);
         return Results.Json(new Dictionary<string, object?>
         {
@@ -64,10 +67,15 @@ internal static class ShowEndpoint
                 ["quantization_level"] = header.Architecture.FileTypeName,
             },
             ["model_info"] = info,
-            ["capabilities"] = header.Architecture.Name is "bert" or "nomic-bert" ? new[] { "embedding" } : ["completion"],
+            ["capabilities"] = Capabilities(header, model),
             ["modified_at"] = OllamaResponses.Timestamp(file.LastWriteTimeUtc),
         }, OllamaJson.Options);
     }
+
+    private static string[] Capabilities(GgufFile header, ModelTemplate model) =>
+        header.Architecture.Name is "bert" or "nomic-bert" ? ["embedding"]
+        : model.SupportsTools ? ["completion", "tools"]
+        : ["completion"];
 
     private static string Modelfile(string name, string path, string template)
     {

@@ -9,6 +9,10 @@ using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Server.Catalog;
 using OrleansLlm.Abstractions.Catalog;
+using OrleansLlm.Gguf;
+using OrleansLlm.Server.Templates;
+using OrleansLlm.Templates.GoTemplates;
+using OrleansLlm.Templates.Tools;
 
 namespace OrleansLlm.Server.Api.OpenAi;
 
@@ -23,8 +27,8 @@ public static class OpenAiApi
 
     public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/chat/completions", (HttpContext http, ModelCatalog catalog, ModelClient models) => Complete(http, catalog, models, chat: true));
-        app.MapPost("/v1/completions", (HttpContext http, ModelCatalog catalog, ModelClient models) => Complete(http, catalog, models, chat: false));
+        app.MapPost("/v1/chat/completions", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates) => Complete(http, catalog, models, templates, chat: true));
+        app.MapPost("/v1/completions", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates) => Complete(http, catalog, models, templates, chat: false));
         app.MapPost("/v1/embeddings", Embeddings);
         app.MapGet("/v1/models", (ModelCatalog catalog) => Results.Json(new
         {
@@ -44,7 +48,7 @@ public static class OpenAiApi
         owned_by = "orleansllm",
     };
 
-    private static async Task Complete(HttpContext http, ModelCatalog catalog, ModelClient models, bool chat)
+    private static async Task Complete(HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, bool chat)
     {
         var (body, bad) = await OllamaJson.ReadBody(http.Request);
         if (bad is not null)
@@ -54,12 +58,15 @@ public static class OpenAiApi
         }
         string name, path;
         GenerateRequest request;
+        string? toolTag = null;
         bool stream, usage;
         try
         {
             name = OllamaJson.String(body, "model") ?? throw new BadRequestException("you must provide a model parameter");
             path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
             request = ReadRequest(body, chat);
+            if (chat)
+                (request, toolTag) = TemplatedPrompt.ForChat(name, path, templates, request, body, openAi: true);
             stream = OllamaJson.Bool(body, "stream") ?? false;
             usage = OllamaJson.Element(body, "stream_options") is { ValueKind: JsonValueKind.Object } so && OllamaJson.Bool(so, "include_usage") == true;
         }
@@ -73,11 +80,18 @@ public static class OpenAiApi
             await Error(404, e.Message, "invalid_request_error", "model_not_found").ExecuteAsync(http);
             return;
         }
+        catch (Exception e) when (e is GgufFormatException or IOException or TemplateException)
+        {
+            await Error(500, e.Message, "server_error", null).ExecuteAsync(http);
+            return;
+        }
 
         var id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N")[..24];
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var kind = chat ? "chat.completion" : "text_completion";
         var text = new StringBuilder();
+        var tools = toolTag is null ? null : new ToolCallStream(toolTag);
+        var called = false;
         var started = false;
         try
         {
@@ -91,26 +105,36 @@ public static class OpenAiApi
                         continue;
                     }
                     await Begin();
-                    await Event(Chunk(item.Text ?? "", null));
+                    if (tools is null)
+                        await Event(Chunk(item.Text ?? "", null));
+                    else
+                        await Parsed(tools.Add(item.Text ?? ""));
                 }
                 else if (item.Kind == GenerationEventKind.Done)
                 {
-                    var finish = item.DoneReason == "length" ? "length" : "stop";
                     var stats = item.Stats ?? new GenerationStats();
                     var tokens = new { prompt_tokens = stats.PromptEvalCount, completion_tokens = stats.EvalCount, total_tokens = stats.PromptEvalCount + stats.EvalCount };
                     if (!stream)
                     {
+                        var answer = toolTag is null ? new ToolCallOutput(text.ToString(), []) : ToolCallParser.Parse(text.ToString(), toolTag);
+                        var message = answer.Calls.Count > 0
+                            ? (object)new { role = "assistant", content = answer.Content, tool_calls = ToolCallJson.OpenAi(answer.Calls) }
+                            : new { role = "assistant", content = answer.Content };
+                        var finishReason = answer.Calls.Count > 0 ? "tool_calls" : item.DoneReason == "length" ? "length" : "stop";
                         await Results.Json(new
                         {
                             id, @object = kind, created, model = name,
                             choices = new[] { chat
-                                ? (object)new { index = 0, message = new { role = "assistant", content = text.ToString() }, finish_reason = finish }
-                                : new { index = 0, text = text.ToString(), finish_reason = finish } },
+                                ? (object)new { index = 0, message, finish_reason = finishReason }
+                                : new { index = 0, text = answer.Content, finish_reason = finishReason } },
                             usage = tokens,
                         }).ExecuteAsync(http);
                         return;
                     }
                     await Begin();
+                    if (tools is not null)
+                        await Parsed(tools.Finish());
+                    var finish = called ? "tool_calls" : item.DoneReason == "length" ? "length" : "stop";
                     await Event(Chunk("", finish));
                     if (usage)
                         await Event(new { id, @object = kind + ".chunk", created, model = name, choices = Array.Empty<object>(), usage = tokens });
@@ -135,6 +159,20 @@ public static class OpenAiApi
         object Chunk(string content, string? finish) => chat
             ? new { id, @object = "chat.completion.chunk", created, model = name, choices = new[] { new { index = 0, delta = new { role = "assistant", content }, finish_reason = finish } } }
             : new { id, @object = "text_completion", created, model = name, choices = new[] { new { index = 0, text = content, finish_reason = finish } } };
+
+        async Task Parsed(ToolCallOutput output)
+        {
+            if (output.Content.Length > 0)
+                await Event(Chunk(output.Content, null));
+            if (output.Calls.Count == 0)
+                return;
+            called = true;
+            await Event(new
+            {
+                id, @object = "chat.completion.chunk", created, model = name,
+                choices = new[] { new { index = 0, delta = new { role = "assistant", tool_calls = ToolCallJson.OpenAi(output.Calls) }, finish_reason = (string?)null } },
+            });
+        }
 
         async Task Begin()
         {

@@ -1,0 +1,8 @@
+namespace OrleansLlm.Templates.GoTemplates;
+
+internal enum BranchKind
+{
+    If,
+    Range,
+    With,
+}
