@@ -28,19 +28,48 @@ internal sealed class Recorder(BenchClock clock, IReadOnlyList<string> hosts, lo
 
     public RunnerStart? StartOf(int requestId) => _starts.TryGetValue(requestId, out var start) ? start : null;
 
-    /// <summary>A load begins: its memory is taken from now on (it is reserved before the first byte is read).</summary>
-    public void LoadStarted(string host, long vramBytes) => _vramInUse.AddOrUpdate(host, vramBytes, (_, v) => v + vramBytes);
+    private readonly ConcurrentDictionary<string, long> _peak = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Host, string Model, long Id), long> _live = new();
+    private readonly ConcurrentQueue<string> _overcommits = new();
+    private long _nextRunner;
 
-    public void LoadFinished(string host, string model, double started, long vramBytes, bool succeeded)
+    /// <summary>The most GPU memory each host held at once.</summary>
+    public IReadOnlyDictionary<string, long> PeakVram => _peak;
+
+    /// <summary>Loads that took a host past its GPU memory, with what it held: a scheduler bug if any.</summary>
+    public IReadOnlyCollection<string> Overcommits => _overcommits;
+
+    /// <summary>A load begins: its memory is taken from now on (it is reserved before the first byte is read).</summary>
+    public long LoadStarted(string host, string model, long vramBytes)
+    {
+        var id = Interlocked.Increment(ref _nextRunner);
+        _live[(host, model, id)] = vramBytes;
+        var now = _vramInUse.AddOrUpdate(host, vramBytes, (_, v) => v + vramBytes);
+        _peak.AddOrUpdate(host, now, (_, v) => Math.Max(v, now));
+        if (now > VramPerHost)
+        {
+            var held = _live.Where(r => r.Key.Host == host).Select(r => $"{r.Key.Model} {r.Value / (double)(1L << 30):0.0} GiB");
+            _overcommits.Enqueue($"{Clock.Now:0.0} s {host}: {string.Join(", ", held)}");
+        }
+        return id;
+    }
+
+    private void Forget(string host, string model, long id) => _live.TryRemove((host, model, id), out _);
+
+    public void LoadFinished(long runner, string host, string model, double started, long vramBytes, bool succeeded)
     {
         _loads.Add(new LoadRecord(host, model, started, Clock.Now, vramBytes, succeeded));
         if (!succeeded)
+        {
+            Forget(host, model, runner);
             _vramInUse.AddOrUpdate(host, 0, (_, v) => v - vramBytes);
+        }
     }
 
-    public void Unloaded(string host, string model, long vramBytes)
+    public void Unloaded(long runner, string host, string model, long vramBytes)
     {
         _unloads.Add(new UnloadRecord(host, model, Clock.Now));
+        Forget(host, model, runner);
         _vramInUse.AddOrUpdate(host, 0, (_, v) => v - vramBytes);
     }
 

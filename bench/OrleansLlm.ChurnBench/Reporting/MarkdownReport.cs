@@ -35,7 +35,12 @@ internal static class MarkdownReport
         Row("mean GPU memory in use", r => Invariant($"{r.MeanVramUtilisation:P1}"));
         Row("GPU memory in use per host", r => string.Join(" ", r.HostVramUtilisation.Select(u => Invariant($"{u:P0}"))));
         Row("requests per host", r => string.Join(" ", r.HostRequestShare.Select(u => Invariant($"{u:P0}"))));
+        Row("peak GPU memory per host", r => string.Join(" ", r.HostPeakVram.Select(u => Invariant($"{u:P0}"))));
         text.AppendLine();
+        foreach (var r in reports.Where(r => r.Overcommits.Count > 0))
+        {
+            text.AppendLine(Invariant($"**{r.System} held more GPU memory than a host has, {r.Overcommits.Count} time(s)** (a scheduler bug), first: {r.Overcommits.First()}")).AppendLine();
+        }
 
         var cluster = reports.FirstOrDefault(r => r.System == "cluster");
         var rr = reports.FirstOrDefault(r => r.System == "baseline-rr");

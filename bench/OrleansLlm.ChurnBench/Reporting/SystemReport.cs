@@ -32,6 +32,11 @@ internal sealed record SystemReport
     public required IReadOnlyList<double> HostVramUtilisation { get; init; }
     public required IReadOnlyList<double> HostRequestShare { get; init; }
 
+    /// <summary>The most GPU memory each host held at once, as a share of it (above 1 would be a scheduler bug).</summary>
+    public required IReadOnlyList<double> HostPeakVram { get; init; }
+
+    public required IReadOnlyCollection<string> Overcommits { get; init; }
+
     /// <summary>Spread of per-host memory use: max minus min of the hosts' mean utilisation (0 = perfectly even).</summary>
     public double VramImbalance => HostVramUtilisation.Count == 0 ? 0 : HostVramUtilisation.Max() - HostVramUtilisation.Min();
 
@@ -88,6 +93,8 @@ internal sealed record SystemReport
             MeanVramUtilisation = hostUtilisation.DefaultIfEmpty(0).Average(),
             HostVramUtilisation = hostUtilisation,
             HostRequestShare = share,
+            HostPeakVram = [.. recorder.Hosts.Select(h => recorder.PeakVram.GetValueOrDefault(h) / (double)recorder.VramPerHost)],
+            Overcommits = recorder.Overcommits,
         };
     }
 }

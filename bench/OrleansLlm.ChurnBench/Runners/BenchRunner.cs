@@ -14,7 +14,7 @@ namespace OrleansLlm.ChurnBench.Runners;
 /// Tokens are reported in two events (the first, then the rest) — time to first token and the
 /// end are what the benchmark measures, and the per-token events would only cost CPU.
 /// </summary>
-internal sealed class BenchRunner(string host, HostGpuShare gpu, BenchModel model, RunnerMemory memory, int slots, RunnerTimings timings, Recorder recorder) : ILlmRunner
+internal sealed class BenchRunner(long id, string host, HostGpuShare gpu, BenchModel model, RunnerMemory memory, int slots, RunnerTimings timings, Recorder recorder) : ILlmRunner
 {
     private readonly SemaphoreSlim _slots = new(slots, slots);
     private readonly double _ready = recorder.Clock.Now;
@@ -59,7 +59,7 @@ internal sealed class BenchRunner(string host, HostGpuShare gpu, BenchModel mode
     public ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            recorder.Unloaded(host, model.Name, Memory.VramBytes);
+            recorder.Unloaded(id, host, model.Name, Memory.VramBytes);
         return ValueTask.CompletedTask;
     }
 }

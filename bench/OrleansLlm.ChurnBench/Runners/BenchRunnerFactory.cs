@@ -24,18 +24,18 @@ internal sealed class BenchRunnerFactory(string host, IReadOnlyDictionary<string
         var model = models[request.ModelPath];
         var memory = new RunnerMemory(request.Estimate.VramByGpu(request.Devices), request.Estimate.TotalSize);
         var started = recorder.Clock.Now;
-        recorder.LoadStarted(Host, memory.VramBytes);
+        var runner = recorder.LoadStarted(Host, model.Name, memory.VramBytes);
         try
         {
             await recorder.Clock.Delay(timings.LoadSeconds(model.WeightBytes), cancellationToken);
         }
         catch
         {
-            recorder.LoadFinished(Host, model.Name, started, memory.VramBytes, succeeded: false);
+            recorder.LoadFinished(runner, Host, model.Name, started, memory.VramBytes, succeeded: false);
             throw;
         }
-        recorder.LoadFinished(Host, model.Name, started, memory.VramBytes, succeeded: true);
+        recorder.LoadFinished(runner, Host, model.Name, started, memory.VramBytes, succeeded: true);
         progress?.Report(1);
-        return new BenchRunner(Host, _gpu, model, memory, Math.Max(1, request.NumParallel), timings, recorder);
+        return new BenchRunner(runner, Host, _gpu, model, memory, Math.Max(1, request.NumParallel), timings, recorder);
     }
 }

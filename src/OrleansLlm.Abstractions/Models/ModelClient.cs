@@ -18,6 +18,9 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
     /// <summary>How many times one request may be re-placed before its error reaches the caller.</summary>
     public const int MaxRelocations = 3;
 
+    /// <summary>How many times one request may follow its model's load to a silo with room (at most one move per wait period).</summary>
+    public const int MaxMoves = 20;
+
     private static readonly TimeSpan RelocationBackoff = TimeSpan.FromMilliseconds(100);
 
     private int _pending;
@@ -38,7 +41,7 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
             {
                 return await grains.GetGrain<IModelGrain>(modelPath).Embed(request, cancellationToken);
             }
-            catch (Exception e) when (e is ModelRelocatingException && relocations < MaxRelocations)
+            catch (Exception e) when (e is ModelRelocatingException or ModelMovingException or OrleansMessageRejectionException && relocations < MaxRelocations)
             {
                 // The activation moved: place it again.
             }
@@ -53,11 +56,14 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = false;
-        for (var relocations = 0; ; relocations++)
+        var relocations = 0;
+        var moves = 0;
+        for (var attempt = 0; ; attempt++)
         {
-            if (relocations > 0)
-                await Task.Delay(RelocationBackoff * relocations, cancellationToken); // let the old activation go
+            if (attempt > 0)
+                await Task.Delay(RelocationBackoff * Math.Max(1, relocations), cancellationToken); // let the old activation go
             var counted = false;
+            var moved = false;
             ModelRequestContext.Set(request.Runner, relocations);
             var stream = grains.GetGrain<IModelGrain>(modelPath).Generate(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
             try
@@ -69,7 +75,13 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
                     {
                         more = await stream.MoveNextAsync();
                     }
-                    catch (Exception e) when (e is ModelRelocatingException or EnumerationAbortedException && !started && relocations < MaxRelocations)
+                    catch (ModelMovingException) when (!started && moves < MaxMoves)
+                    {
+                        // Its load moved to a silo with room: follow it.
+                        moved = true;
+                        break;
+                    }
+                    catch (Exception e) when (e is ModelRelocatingException or EnumerationAbortedException or OrleansMessageRejectionException && !started && relocations < MaxRelocations)
                     {
                         // The activation left its silo before this request started: place it again.
                         break;
@@ -103,6 +115,10 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
                     Interlocked.Decrement(ref _pending);
                 await stream.DisposeAsync();
             }
+            if (moved)
+                moves++;
+            else
+                relocations++;
         }
     }
 }

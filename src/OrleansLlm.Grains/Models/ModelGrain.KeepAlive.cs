@@ -69,8 +69,7 @@ internal sealed partial class ModelGrain
         if (KeepAlive.UnloadsWhenIdle && !_reloadPending && _pending == 0)
         {
             await UnloadRunner(UnloadReason.KeepAliveZero, "keep_alive 0: unloaded when idle");
-            await Forget();
-            await Retire();
+            await ForgetAndRetire();
             return;
         }
         ArmExpiry();
@@ -98,8 +97,7 @@ internal sealed partial class ModelGrain
             return;
         }
         await UnloadRunner(UnloadReason.Expired, "keep-alive expired");
-        await Forget();
-        await Retire();
+        await ForgetAndRetire();
     }
 
     private Task ReportUsage() => LocalGpus.ReportUsage(ModelPath, new RunnerUsage(_refs, KeepAlive, _refs == 0 ? _expiresAt : null));
@@ -142,9 +140,22 @@ internal sealed partial class ModelGrain
         _reminderRegistered = false;
     }
 
+    /// <summary>After an unload: unless a request interleaved and started loading the model again meanwhile, drop its durable intent and retire.</summary>
+    private async Task ForgetAndRetire()
+    {
+        if (_state != ModelState.Unloaded || _loadTask is not null)
+            return;
+        await Forget();
+        await Retire();
+    }
+
     /// <summary>Unloaded and idle: free the activation (and any claim), so the next load is placed afresh.</summary>
     private async Task Retire()
     {
+        // A request may have started a new load while this activation awaited its unload: its
+        // reservation is not ours to drop.
+        if (_state != ModelState.Unloaded || _loadTask is not null)
+            return;
         await LocalGpus.Release(ModelPath);
         // Not at once: a stream that just ended may still have its last reply in flight, and
         // deactivating under it aborts the caller's enumeration.

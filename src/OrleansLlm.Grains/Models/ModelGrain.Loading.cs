@@ -125,7 +125,7 @@ internal sealed partial class ModelGrain
                 await loaded.DisposeAsync();
             }
             await LocalGpus.Release(ModelPath);
-            if (e is ModelRelocatingException or ModelTooLargeException)
+            if (e is ModelRelocatingException or ModelMovingException or ModelTooLargeException)
                 throw;
             if (e is OperationCanceledException && timeout.IsCancellationRequested)
                 throw new ModelLoadException($"timed out waiting for llama runner to start: model '{ModelPath}' did not load within {settings.LoadTimeout} (OLLAMA_LOAD_TIMEOUT)", e);
@@ -161,7 +161,7 @@ internal sealed partial class ModelGrain
                     break;
                 case LoadOutcome.Wait:
                     LogWaiting(logger, ModelPath, ticket.Reason);
-                    if (clock.GetUtcNow() >= lookAgainAt && relocations < ModelClient.MaxRelocations - 1)
+                    if (clock.GetUtcNow() >= lookAgainAt)
                     {
                         // Busy models hold the room here and may stay busy for long: if another
                         // silo has room now (or idle models to evict), go there instead.
@@ -169,7 +169,7 @@ internal sealed partial class ModelGrain
                         if (await RoomElsewhere(admitted) is { } elsewhere)
                         {
                             await LocalGpus.Release(ModelPath);
-                            await Relocate(admitted, $"waited for busy models; {elsewhere}");
+                            await Relocate(admitted, $"waited for busy models; {elsewhere}", moving: true);
                         }
                     }
                     var untilLookAgain = lookAgainAt - clock.GetUtcNow();
@@ -186,7 +186,7 @@ internal sealed partial class ModelGrain
     }
 
     /// <summary>Leaves this silo: the director places the model again; the requests waiting here follow it.</summary>
-    private async Task Relocate(RunnerOptions admitted, string reason)
+    private async Task Relocate(RunnerOptions admitted, string reason, bool moving = false)
     {
         if (saved.State.WantLoaded && saved.State.Options != admitted)
         {
@@ -198,7 +198,8 @@ internal sealed partial class ModelGrain
         // Migration, not deactivation: Orleans asks the placement director again and
         // forwards the requests already queued here to wherever it goes.
         this.MigrateOnIdle();
-        throw new ModelRelocatingException($"model '{ModelPath}' leaves silo {SiloAddress}: {reason}");
+        var message = $"model '{ModelPath}' leaves silo {SiloAddress}: {reason}";
+        throw moving ? new ModelMovingException(message) : new ModelRelocatingException(message);
     }
 
     /// <summary>Another active silo where the model fits now or after evicting idle models, as the director would rank it; null if none beats waiting here.</summary>

@@ -194,8 +194,7 @@ internal sealed partial class ModelGrain(
         if (_state != ModelState.Ready || _refs > 0 || _pending > 0)
             return false;
         await UnloadRunner(UnloadReason.Evicted, "evicted to make room");
-        await Forget();
-        await Retire();
+        await ForgetAndRetire();
         return true;
     }
 
