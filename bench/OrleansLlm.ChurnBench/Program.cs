@@ -59,7 +59,8 @@ root.SetAction(async (result, _) =>
     }
     var directory = result.GetValue(output)!.FullName;
     Directory.CreateDirectory(directory);
-    await ChurnRun.RunAsync(scenario, chosen, directory, result.GetValue(writeTrace), "dotnet run -c Release --project bench/OrleansLlm.ChurnBench -- " + string.Join(' ', args));
+    var command = "dotnet run -c Release --project bench/OrleansLlm.ChurnBench" + (args.Length > 0 ? " -- " + string.Join(' ', args) : "");
+    await ChurnRun.RunAsync(scenario, chosen, directory, result.GetValue(writeTrace), command);
     return 0;
 });
 return await root.Parse(args).InvokeAsync();

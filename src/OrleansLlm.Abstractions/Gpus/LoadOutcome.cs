@@ -16,4 +16,10 @@ public enum LoadOutcome
 
     /// <summary>The model cannot fit on this silo even with nothing else loaded.</summary>
     TooLarge,
+
+    /// <summary>
+    /// It loads again where it last ran but would have to evict or wait here, and was never placed
+    /// for this load: let the director choose with the whole cluster in view (progress, not a bounce).
+    /// </summary>
+    Move,
 }

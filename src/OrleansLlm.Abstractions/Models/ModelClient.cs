@@ -18,8 +18,12 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
     /// <summary>How many times one request may be re-placed before its error reaches the caller.</summary>
     public const int MaxRelocations = 3;
 
-    /// <summary>How many times one request may follow its model's load to a silo with room (at most one move per wait period).</summary>
-    public const int MaxMoves = 20;
+    /// <summary>
+    /// How many times one request may follow its model's load to another silo: moves are paced by
+    /// the wait before a load looks elsewhere (<c>Ollm:RePlaceWaitingLoadAfter</c>), so this bounds
+    /// the chase in time as well.
+    /// </summary>
+    public const int MaxMoves = 100;
 
     private static readonly TimeSpan RelocationBackoff = TimeSpan.FromMilliseconds(100);
 
@@ -75,13 +79,14 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
                     {
                         more = await stream.MoveNextAsync();
                     }
-                    catch (ModelMovingException) when (!started && moves < MaxMoves)
+                    catch (Exception e) when (e is ModelMovingException or EnumerationAbortedException or OrleansMessageRejectionException && !started && moves < MaxMoves)
                     {
-                        // Its load moved to a silo with room: follow it.
+                        // Its load moved to a silo with room (an activation that moves also aborts
+                        // the streams it held, and forwards what was queued to it): follow it.
                         moved = true;
                         break;
                     }
-                    catch (Exception e) when (e is ModelRelocatingException or EnumerationAbortedException or OrleansMessageRejectionException && !started && relocations < MaxRelocations)
+                    catch (ModelRelocatingException) when (!started && relocations < MaxRelocations)
                     {
                         // The activation left its silo before this request started: place it again.
                         break;

@@ -87,6 +87,7 @@ internal sealed partial class GpuSiloGrain(
 
         var host = Host(exclude: modelPath);
         var decision = PlacementPlanner.Plan(headers.Get(modelPath), options, host, Settings.SchedulerSettings);
+        var firstAsk = !_queue.Contains(modelPath);
         Enqueue(modelPath);
         var waitingAhead = _queue.IndexOf(modelPath);
 
@@ -138,7 +139,7 @@ internal sealed partial class GpuSiloGrain(
             Changed();
             return Ticket(LoadOutcome.Relocate, [], null, $"the room seen at placement is gone ({decision.Reason})");
         }
-        if (existing is null && relocations == 0 && decision.Outcome == PlacementOutcome.NeedsEviction)
+        if (existing is null && firstAsk && relocations == 0 && decision.Outcome == PlacementOutcome.NeedsEviction)
         {
             // A model loading again where it last ran (after an eviction or expiry, its activation
             // still here) was never placed for this load: before it evicts or waits here, let the
@@ -146,7 +147,7 @@ internal sealed partial class GpuSiloGrain(
             _queue.Remove(modelPath);
             Changed();
             _relocatedAway[modelPath] = clock.GetUtcNow();
-            return Ticket(LoadOutcome.Relocate, [], null, $"no room here without evicting ({decision.Reason}): placing it again");
+            return Ticket(LoadOutcome.Move, [], null, $"no room here without evicting ({decision.Reason}): placing it again");
         }
         if (waitingAhead > 0)
             return Ticket(LoadOutcome.Wait, [], null, $"{waitingAhead} load(s) ahead on this silo");

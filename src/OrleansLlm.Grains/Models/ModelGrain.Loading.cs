@@ -179,6 +179,9 @@ internal sealed partial class ModelGrain
                 case LoadOutcome.Relocate:
                     await Relocate(admitted, ticket.Reason);
                     break;
+                case LoadOutcome.Move:
+                    await Relocate(admitted, ticket.Reason, moving: true);
+                    break;
                 default:
                     throw new ModelTooLargeException($"model '{ModelPath}' cannot be loaded on silo {SiloAddress}: {ticket.Reason}");
             }
@@ -195,6 +198,7 @@ internal sealed partial class ModelGrain
             await saved.WriteStateAsync();
         }
         _relocating = true;
+        _moving = moving;
         // Migration, not deactivation: Orleans asks the placement director again and
         // forwards the requests already queued here to wherever it goes.
         this.MigrateOnIdle();

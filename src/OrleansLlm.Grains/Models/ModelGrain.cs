@@ -53,6 +53,7 @@ internal sealed partial class ModelGrain(
     private bool _reminderRegistered;
     private int _openStreams;
     private bool _relocating;
+    private bool _moving;
     private IGrainTimer? _retire;
 
     private string ModelPath => this.GetPrimaryKeyString();
@@ -103,7 +104,7 @@ internal sealed partial class ModelGrain(
         {
             var started = Stopwatch.GetTimestamp();
             if (_relocating)
-                throw new ModelRelocatingException($"model '{ModelPath}' is leaving silo {SiloAddress}");
+                throw Leaving();
             if (request.IsLoadOnly && request.KeepAlive is { UnloadsWhenIdle: true })
             {
                 // Ollama's unload request: it never loads a model that is not loaded.
@@ -153,7 +154,7 @@ internal sealed partial class ModelGrain(
     {
         ArgumentNullException.ThrowIfNull(request);
         if (_relocating)
-            throw new ModelRelocatingException($"model '{ModelPath}' is leaving silo {SiloAddress}");
+            throw Leaving();
         var started = Stopwatch.GetTimestamp();
         var identity = RunnerIdentity.Of(options.Value.Admit(request.Runner));
         var loadNanoseconds = await IsServing(identity) ? 0 : await WaitForRunner(identity, request.KeepAlive, started, cancellationToken);
@@ -220,6 +221,13 @@ internal sealed partial class ModelGrain(
         if (_state == ModelState.Unloaded && _refs == 0 && _pending == 0 && _loadTask is null)
             await Retire();
         return status;
+    }
+
+    /// <summary>What a request that reaches this activation after it decided to leave is told: follow it.</summary>
+    private Exception Leaving()
+    {
+        var message = $"model '{ModelPath}' is leaving silo {SiloAddress}";
+        return _moving ? new ModelMovingException(message) : new ModelRelocatingException(message);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
