@@ -19,6 +19,11 @@ internal static class SharedStore
 
 internal sealed class SharedGrainStorage(IOptions<ClusterOptions> cluster) : IGrainStorage
 {
+    /// <summary>Writes for grains whose key contains this take <see cref="SlowWriteDelay"/>, as a slow store would.</summary>
+    public const string SlowWriteMarker = "slow-store";
+
+    public static readonly TimeSpan SlowWriteDelay = TimeSpan.FromSeconds(1);
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (SharedStore.States.TryGetValue(Key(stateName, grainId), out var stored))
@@ -30,9 +35,11 @@ internal sealed class SharedGrainStorage(IOptions<ClusterOptions> cluster) : IGr
         return Task.CompletedTask;
     }
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = Key(stateName, grainId);
+        if (key.Item2.Contains(SlowWriteMarker, StringComparison.Ordinal))
+            await Task.Delay(SlowWriteDelay);
         var etag = Guid.NewGuid().ToString("N");
         var json = JsonSerializer.Serialize(grainState.State);
         SharedStore.States.AddOrUpdate(key,
@@ -40,7 +47,6 @@ internal sealed class SharedGrainStorage(IOptions<ClusterOptions> cluster) : IGr
             (_, old) => old.ETag == grainState.ETag ? (json, etag) : throw new InconsistentStateException($"ETag mismatch for {key}"));
         grainState.ETag = etag;
         grainState.RecordExists = true;
-        return Task.CompletedTask;
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
