@@ -58,6 +58,32 @@ public sealed class EvictionTests : IAsyncLifetime
         await UnloadAll();
     }
 
+    /// <summary>With a slow grain store, an eviction takes a while to finish its bookkeeping; a request for the model arrives meanwhile.</summary>
+    [Fact]
+    public async Task A_request_arriving_while_its_model_is_evicted_keeps_the_room_it_reloads_into()
+    {
+        // Two 14 GiB models: one GPU holds one of them at a time.
+        var evicted = TestModels.Large("race-" + SharedGrainStorage.SlowWriteMarker);
+        var evictor = TestModels.Large("race-evictor");
+        await Generate(evicted, FiveMinutes);
+
+        var evicting = Generate(evictor, FiveMinutes);
+        await ClusterView.Eventually(async () => !await _cluster.IsLoaded(evicted), TimeSpan.FromSeconds(20), "the first model was evicted");
+        // The eviction is still writing the model's state; a request for it arrives now.
+        var returning = Client.GenerateAsync(evicted, Request(200) with { KeepAlive = FiveMinutes }).ToListAsync().AsTask();
+
+        await Task.WhenAll(evicting, returning).WaitAsync(TimeSpan.FromSeconds(60));
+        var statuses = await Task.WhenAll(new[] { evicted, evictor }.Select(m => _cluster.Client.GetGrain<IModelGrain>(m).GetStatus()));
+        var ready = statuses.Where(s => s.State == ModelState.Ready).ToArray();
+        Assert.True(ready.Sum(s => s.VramBytes) <= 24L << 30,
+            $"the GPU holds {string.Join(" + ", ready.Select(s => $"{Path.GetFileName(s.ModelPath)} {s.VramBytes >> 20} MiB"))}");
+        foreach (var status in ready)
+            Assert.True(await _cluster.IsLoaded(status.ModelPath), $"{status.ModelPath} is loaded but its GPU silo holds no reservation for it");
+        await UnloadAll();
+    }
+
+    private static readonly KeepAliveDuration FiveMinutes = KeepAliveDuration.From(TimeSpan.FromMinutes(5));
+
     private Task<List<GenerationEvent>> Generate(string path, KeepAliveDuration keepAlive) =>
         Client.GenerateAsync(path, Request(1) with { KeepAlive = keepAlive }).ToListAsync().AsTask();
 
@@ -98,46 +124,4 @@ public sealed class MaxLoadedModelsTests : IAsyncLifetime
         Assert.True(await _cluster.IsLoaded(third));
         Assert.Equal(2, (await _cluster.Snapshots()).Sum(s => s.Host.Runners.Count));
     }
-}
-
-/// <summary>One 24 GiB GPU and a grain store whose writes are slow: an eviction takes a while to finish its bookkeeping.</summary>
-public sealed class EvictionRaceTests : IAsyncLifetime
-{
-    private InProcessTestCluster _cluster = null!;
-
-    public async Task InitializeAsync() =>
-        _cluster = await TestClusters.StartAsync(["cuda:24GiB"], new Dictionary<string, string?> { ["Ollm:MaxLoadedModels"] = "10" });
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
-    private ModelClient Client => new(_cluster.Client, 512);
-
-    [Fact]
-    public async Task A_request_arriving_while_its_model_is_evicted_keeps_the_room_it_reloads_into()
-    {
-        // Two 14 GiB models: one GPU holds one of them at a time.
-        var evicted = TestModels.Large("race-" + SharedGrainStorage.SlowWriteMarker);
-        var evictor = TestModels.Large("race-evictor");
-        await Client.GenerateAsync(evicted, Request(1)).ToListAsync();
-
-        var evicting = Client.GenerateAsync(evictor, Request(1)).ToListAsync().AsTask();
-        await ClusterView.Eventually(async () => !await _cluster.IsLoaded(evicted), TimeSpan.FromSeconds(20), "the first model was evicted");
-        // The eviction is still writing the model's state; a request for it arrives now.
-        var returning = Client.GenerateAsync(evicted, Request(200)).ToListAsync().AsTask();
-
-        await Task.WhenAll(evicting, returning).WaitAsync(TimeSpan.FromSeconds(60));
-        var statuses = await Task.WhenAll(new[] { evicted, evictor }.Select(m => _cluster.Client.GetGrain<IModelGrain>(m).GetStatus()));
-        var ready = statuses.Where(s => s.State == ModelState.Ready).ToArray();
-        Assert.True(ready.Sum(s => s.VramBytes) <= 24L << 30,
-            $"the GPU holds {string.Join(" + ", ready.Select(s => $"{Path.GetFileName(s.ModelPath)} {s.VramBytes >> 20} MiB"))}");
-        foreach (var status in ready)
-            Assert.True(await _cluster.IsLoaded(status.ModelPath), $"{status.ModelPath} is loaded but its GPU silo holds no reservation for it");
-    }
-
-    private static GenerateRequest Request(int tokens) => new()
-    {
-        Prompt = "hi",
-        Sampling = SamplingOptions.Default with { NumPredict = tokens },
-        KeepAlive = KeepAliveDuration.From(TimeSpan.FromMinutes(5)),
-    };
 }

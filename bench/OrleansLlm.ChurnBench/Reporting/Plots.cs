@@ -30,9 +30,7 @@ internal static class Plots
             // Log10 of the time: TTFTs span milliseconds (warm) to minutes (cold behind a queue).
             var xs = sorted.Select(Math.Log10).ToArray();
             var ys = sorted.Select((_, i) => (i + 1) / (double)records.Count).ToArray();
-            var line = plot.Add.ScatterLine(xs, ys);
-            line.LegendText = system;
-            line.LineWidth = 2;
+            AddLine(plot, system, xs, ys);
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
@@ -55,10 +53,7 @@ internal static class Plots
             var times = recorder.Loads.Where(l => l.Succeeded).Select(l => l.Started / 60).Order().ToArray();
             var xs = times.Prepend(0).ToArray();
             var ys = Enumerable.Range(0, xs.Length).Select(i => (double)i).ToArray();
-            var line = plot.Add.ScatterLine(xs, ys);
-            line.ConnectStyle = ConnectStyle.StepHorizontal;
-            line.LegendText = system;
-            line.LineWidth = 2;
+            AddLine(plot, system, xs, ys).ConnectStyle = ConnectStyle.StepHorizontal;
         }
         plot.Title("Model loads over time (cumulative)");
         plot.XLabel("simulated minutes");
@@ -78,14 +73,20 @@ internal static class Plots
                 .ToArray();
             if (points.Length == 0)
                 continue;
-            var line = plot.Add.ScatterLine(points.Select(p => p.Minutes).ToArray(), points.Select(p => p.Share * 100).ToArray());
-            line.LegendText = system;
-            line.LineWidth = 2;
+            AddLine(plot, system, [.. points.Select(p => p.Minutes)], [.. points.Select(p => p.Share * 100)]);
         }
         plot.Title("GPU memory in use, all hosts");
         plot.XLabel("simulated minutes");
         plot.YLabel("% of GPU memory");
         plot.ShowLegend(Alignment.LowerRight);
         return plot;
+    }
+
+    private static ScottPlot.Plottables.Scatter AddLine(Plot plot, string system, double[] xs, double[] ys)
+    {
+        var line = plot.Add.ScatterLine(xs, ys);
+        line.LegendText = system;
+        line.LineWidth = 2;
+        return line;
     }
 }

@@ -13,7 +13,6 @@ namespace OrleansLlm.ChurnBench.Systems;
 internal sealed class BaselineSystem(string name, HostRouter router, Scenario scenario, IReadOnlyList<BenchModel> models, Recorder recorder) : ISystemUnderTest
 {
     private readonly Dictionary<string, BenchModel> _byPath = models.ToDictionary(m => m.Path, StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _names = models.ToDictionary(m => m.Path, m => m.Name, StringComparer.Ordinal);
     private SeedHost[] _hosts = [];
 
     public string Name { get; } = name;
@@ -30,7 +29,7 @@ internal sealed class BaselineSystem(string name, HostRouter router, Scenario sc
             seed.Unloaded += (path, evicted) =>
             {
                 if (evicted)
-                    recorder.Evicted(_names[path]);
+                    recorder.Evicted(_byPath[path].Name);
             };
             return seed;
         })];

@@ -166,11 +166,9 @@ internal sealed partial class ModelGrain
                         // Busy models hold the room here and may stay busy for long: if another
                         // silo has room now (or idle models to evict), go there instead.
                         lookAgainAt = clock.GetUtcNow() + options.Value.RePlaceWaitingLoadAfter;
+                        // Load's catch releases this silo's queue place as for any relocation.
                         if (await RoomElsewhere(admitted) is { } elsewhere)
-                        {
-                            await LocalGpus.Release(ModelPath);
                             await Relocate(admitted, $"waited for busy models; {elsewhere}", moving: true);
-                        }
                     }
                     var untilLookAgain = lookAgainAt - clock.GetUtcNow();
                     var wait = untilLookAgain < TimeSpan.FromSeconds(5) && untilLookAgain > TimeSpan.Zero ? untilLookAgain : TimeSpan.FromSeconds(5);
