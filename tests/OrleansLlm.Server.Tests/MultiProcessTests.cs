@@ -18,6 +18,7 @@ public sealed class MultiProcessTests : IAsyncLifetime
     private readonly StringBuilder _logs = new();
     private int _smallSiloPort;
     private int _bigSiloPort;
+    private readonly HashSet<int> _ports = [];
     private HttpClient _frontend = null!;
 
     public async Task InitializeAsync()
@@ -124,10 +125,29 @@ public sealed class MultiProcessTests : IAsyncLifetime
             _logs.Append(name).Append(": ").AppendLine(line);
     }
 
-    private static int FreePort()
+    /// <summary>
+    /// A free port below Linux's ephemeral range (32768 and up): the child binds it only later, and a
+    /// port the kernel hands out for port 0 may meanwhile become the source port of some other
+    /// process's outgoing connection (the cluster tests running beside this one make many).
+    /// </summary>
+    private int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            if (!_ports.Add(port))
+                continue; // already given to one of this test's processes
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+        throw new InvalidOperationException("no free port between 20000 and 32000");
     }
 }
