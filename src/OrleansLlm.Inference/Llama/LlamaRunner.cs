@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Threading.Channels;
 using LLama;
-using LLama.Batched;
 using LLama.Common;
 using LLama.Native;
 using Microsoft.Extensions.Logging;
@@ -12,21 +12,31 @@ namespace OrleansLlm.Inference.Llama;
 
 /// <summary>
 /// A loaded model serving many requests from one set of weights and one context: continuous
-/// batching with LLamaSharp's <see cref="BatchedExecutor"/>. One owner loop drives the context
-/// (a context must never be used from two threads); requests join between decode steps, up to
-/// <c>num_parallel</c> at once; a cancelled request leaves at the next step and frees its KV cells;
-/// when the KV cache is full the newest request is shed with an error and the others go on.
+/// batching. One owner loop drives the context (a context must never be used from two threads)
+/// and builds every batch itself: each generating request adds its next token, requests still
+/// reading their prompt fill the rest of <c>num_batch</c> in chunks, so a long prompt never holds
+/// the others up for more than one step. Up to <c>num_parallel</c> requests run at once, each under
+/// a llama.cpp sequence id of its own.
+///
+/// A request leaves — finished, cancelled, abandoned, shed or failed — only between two decodes,
+/// and only the loop removes it: its KV cells are removed before its sequence id can be handed
+/// out again, and since the loop rebuilds each batch from the requests still running, nothing of
+/// a request that left can reach a later decode. (LLamaSharp's BatchedExecutor queues tokens per
+/// conversation; disposing a conversation with queued tokens left them in the next batch under a
+/// reused id — "sequence positions are not continuous" — and broke the model for every request.)
 /// </summary>
 public sealed partial class LlamaRunner : ILlmRunner
 {
     private readonly LLamaWeights _weights;
     private readonly ModelParams _parameters;
-    private readonly BatchedExecutor _executor;
+    private readonly LLamaContext _context;
     private readonly Channel<LlamaSequence> _incoming = Channel.CreateUnbounded<LlamaSequence>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly int _maxParallel;
     private readonly ILogger _logger;
     private readonly Task _loop;
+    private volatile string? _broken;
+    private int _injectedFailure;
 
     internal LlamaRunner(LLamaWeights weights, ModelParams parameters, int maxParallel, RunnerMemory memory, ILogger logger)
     {
@@ -35,19 +45,21 @@ public sealed partial class LlamaRunner : ILlmRunner
         _maxParallel = Math.Max(1, maxParallel);
         _logger = logger;
         Memory = memory;
-        _executor = new BatchedExecutor(weights, parameters);
+        _context = weights.CreateContext(parameters);
         _loop = Task.Run(RunAsync);
     }
 
     public RunnerMemory Memory { get; }
 
-    public int ContextSize => (int)_executor.Context.ContextSize;
+    public int ContextSize => (int)_context.ContextSize;
 
     public async IAsyncEnumerable<GenerationEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
-        var sequence = new LlamaSequence(request, PromptBuilder.Build(_weights, request), cancellationToken);
+        // Tokenising reads only the vocabulary: it runs on the caller's thread, never in the loop.
+        var tokens = _weights.Tokenize(PromptBuilder.Build(_weights, request), add_bos: true, special: true, Encoding.UTF8);
+        var sequence = new LlamaSequence(request, LlamaSequence.Fit(tokens, ContextSize, request.Sampling.NumKeep), cancellationToken);
         await _incoming.Writer.WriteAsync(sequence, cancellationToken);
         try
         {
@@ -88,7 +100,12 @@ public sealed partial class LlamaRunner : ILlmRunner
         return vectors;
     }
 
-    public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(!_loop.IsCompleted && !_stop.IsCancellationRequested);
+    /// <summary>False once a decode failed in a way only a reload repairs, or the loop has ended.</summary>
+    public Task<bool> PingAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(_broken is null && !_loop.IsCompleted && !_stop.IsCancellationRequested);
+
+    /// <summary>Tests: the next decode reports <paramref name="result"/> (after really decoding, as a fatal llama.cpp error would).</summary>
+    internal void FailNextDecode(DecodeResult result) => Interlocked.Exchange(ref _injectedFailure, (int)result);
 
     public async ValueTask DisposeAsync()
     {
@@ -101,19 +118,22 @@ public sealed partial class LlamaRunner : ILlmRunner
         catch (OperationCanceledException)
         {
         }
-        _executor.Dispose();
+        _context.Dispose();
         _weights.Dispose();
         _stop.Dispose();
     }
 
     private async Task RunAsync()
     {
-        var active = new List<LlamaSequence>();
+        var active = new List<LlamaSequence>();     // in the order they joined: the newest is shed first
+        var free = new Stack<LLamaSeqId>(Enumerable.Range(0, _maxParallel).Reverse().Select(i => (LLamaSeqId)i));
+        var batch = new LLamaBatch();
+        var inBatch = new List<LlamaSequence>();
         try
         {
             while (!_stop.IsCancellationRequested)
             {
-                while (active.Count < _maxParallel && _incoming.Reader.TryRead(out var next))
+                while (free.Count > 0 && _incoming.Reader.TryRead(out var next))
                 {
                     if (next.IsCancelled)
                     {
@@ -122,7 +142,8 @@ public sealed partial class LlamaRunner : ILlmRunner
                     }
                     try
                     {
-                        next.Start(_executor, _weights);
+                        next.Start(free.Peek(), _context, _weights);
+                        free.Pop();
                         active.Add(next);
                     }
                     catch (Exception e) when (e is InvalidOperationException or ArgumentException)
@@ -131,34 +152,54 @@ public sealed partial class LlamaRunner : ILlmRunner
                     }
                 }
                 foreach (var cancelled in active.Where(s => s.IsCancelled).ToArray())
-                {
-                    cancelled.Close(new OperationCanceledException());
-                    active.Remove(cancelled);
-                }
+                    Remove(cancelled, active, free, new OperationCanceledException());
                 if (active.Count == 0)
                 {
                     if (!await _incoming.Reader.WaitToReadAsync(_stop.Token))
                         break;
                     continue;
                 }
-                if (active.Any(s => s.Conversation.RequiresInference))
+
+                // Generating requests first (one token each), then prompt chunks in the order requests joined.
+                batch.Clear();
+                inBatch.Clear();
+                var budget = (int)_context.BatchSize;
+                foreach (var sequence in active.Where(s => s.Generating).Concat(active.Where(s => !s.Generating)))
                 {
-                    var result = await _executor.Infer(_stop.Token);
-                    if (result != DecodeResult.Ok)
+                    if (budget == 0)
+                        break;
+                    budget -= sequence.AddTo(batch, budget);
+                    inBatch.Add(sequence);
+                }
+
+                var result = await Decode(batch);
+                if (result == DecodeResult.Ok)
+                {
+                    foreach (var sequence in inBatch)
                     {
-                        // Shed the newest request; the rest keep their KV cells and go on.
-                        var shed = active[^1];
-                        LogShed(_logger, result.ToString(), active.Count);
-                        shed.Close(new InvalidOperationException($"the model's context is full ({result}): retry, or raise num_ctx"));
-                        active.RemoveAt(active.Count - 1);
-                        continue;
+                        if (sequence.Commit())
+                            SampleOrRemove(sequence, active, free);
                     }
+                    continue;
                 }
-                foreach (var sequence in active.Where(s => s.Conversation.RequiresSampling).ToArray())
+
+                // Nothing of this step counts: drop whatever llama.cpp kept of it past each sequence's last good position.
+                foreach (var sequence in inBatch)
                 {
-                    if (!sequence.Step(_executor, _weights))
-                        active.Remove(sequence);
+                    sequence.Rollback();
+                    _context.NativeHandle.MemorySequenceRemove(sequence.Id!.Value, sequence.Position, -1);
                 }
+                if (DecodeFailure.IsContextFull(result))
+                {
+                    LogShed(_logger, active.Count);
+                    Remove(active[^1], active, free, new InvalidOperationException(DecodeFailure.ContextFull));
+                    continue;
+                }
+                var reason = DecodeFailure.Describe(result);
+                _broken = reason;
+                LogBroken(_logger, result.ToString(), inBatch.Count);
+                foreach (var sequence in inBatch)
+                    Remove(sequence, active, free, new InvalidOperationException(reason));
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -173,12 +214,49 @@ public sealed partial class LlamaRunner : ILlmRunner
         }
     }
 
+    private async Task<DecodeResult> Decode(LLamaBatch batch)
+    {
+        var result = await _context.DecodeAsync(batch, CancellationToken.None);
+        var injected = (DecodeResult)Interlocked.Exchange(ref _injectedFailure, 0);
+        return result == DecodeResult.Ok && injected != DecodeResult.Ok ? injected : result;
+    }
+
+    private void SampleOrRemove(LlamaSequence sequence, List<LlamaSequence> active, Stack<LLamaSeqId> free)
+    {
+        bool goesOn;
+        try
+        {
+            goesOn = sequence.Sample(_context, _weights);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A sampler or grammar that fails ends its own request; the others and the runner go on.
+            Remove(sequence, active, free, new InvalidOperationException($"sampling failed: {e.Message}", e));
+            return;
+        }
+        if (!goesOn)
+            Remove(sequence, active, free, null);
+    }
+
+    /// <summary>The one way out of the loop for a request: its KV cells go before its id is free again.</summary>
+    private void Remove(LlamaSequence sequence, List<LlamaSequence> active, Stack<LLamaSeqId> free, Exception? error)
+    {
+        var id = sequence.Id!.Value;
+        _context.NativeHandle.MemorySequenceRemove(id, -1, -1);
+        active.Remove(sequence);
+        free.Push(id);
+        sequence.Close(error);
+    }
+
     private static float[] Normalize(float[] vector)
     {
         var norm = MathF.Sqrt(vector.Sum(v => v * v));
         return norm == 0 ? vector : [.. vector.Select(v => v / norm)];
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Decode returned {Result} with {Active} sequences: the newest is shed")]
-    private static partial void LogShed(ILogger logger, string result, int active);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The KV cache is full with {Active} sequences: the newest is shed")]
+    private static partial void LogShed(ILogger logger, int active);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Decode returned {Result}: {Requests} requests failed and the runner is unhealthy until reloaded")]
+    private static partial void LogBroken(ILogger logger, string result, int requests);
 }

@@ -1,44 +1,61 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using LLama;
-using LLama.Batched;
 using LLama.Native;
 using LLama.Sampling;
 using OrleansLlm.Abstractions.Models;
 
 namespace OrleansLlm.Inference.Llama;
 
-/// <summary>One request inside a runner's batch: its conversation (KV cells), sampler, decoder and output.</summary>
-internal sealed class LlamaSequence(GenerateRequest request, string prompt, CancellationToken cancellationToken)
+/// <summary>
+/// One request inside a runner's batch: its prompt, the KV positions it owns under its sequence id,
+/// its sampler, decoder and output. Only the runner's loop touches it after it was queued, except
+/// <see cref="Abandon"/> and the caller's token.
+/// </summary>
+internal sealed class LlamaSequence(GenerateRequest request, LLamaToken[] prompt, CancellationToken cancellationToken)
 {
     private readonly long _created = Stopwatch.GetTimestamp();
     private long _firstToken;
     private int _abandoned;
-    private Conversation? _conversation;
     private DefaultSamplingPipeline? _sampler;
     private StreamingTokenDecoder? _decoder;
     private StopStrings? _stops;
-    private int _promptTokens;
     private int _generated;
+
+    /// <summary>Prompt tokens already in the KV cache.</summary>
+    private int _promptDone;
+
+    /// <summary>The sampled token still to be decoded (it is already streamed to the caller).</summary>
+    private LLamaToken? _next;
+
+    /// <summary>Tokens this sequence put into the batch being decoded, and the batch row to sample from (−1: none).</summary>
+    private int _inBatch;
+    private int _logitsRow = -1;
 
     public Channel<GenerationEvent> Output { get; } = Channel.CreateUnbounded<GenerationEvent>(new() { SingleReader = true, SingleWriter = true });
 
     public bool IsCancelled => cancellationToken.IsCancellationRequested || Volatile.Read(ref _abandoned) != 0;
 
-    public Conversation Conversation => _conversation!;
+    /// <summary>The llama.cpp sequence id, while the sequence is admitted.</summary>
+    public LLamaSeqId? Id { get; private set; }
+
+    /// <summary>Positions this sequence holds in the KV cache (all decoded successfully).</summary>
+    public int Position { get; private set; }
+
+    public int PromptTokens => prompt.Length;
+
+    /// <summary>True once the whole prompt is decoded: the sequence now adds one token a step.</summary>
+    public bool Generating => _promptDone == prompt.Length;
 
     /// <summary>The caller stopped reading: the loop drops this sequence at its next step.</summary>
     public void Abandon() => Interlocked.Exchange(ref _abandoned, 1);
 
-    public void Start(BatchedExecutor executor, LLamaWeights weights)
+    public void Start(LLamaSeqId id, LLamaContext context, LLamaWeights weights)
     {
-        var tokens = Fit(executor.Context.Tokenize(prompt, addBos: true, special: true), (int)executor.Context.ContextSize, request.Sampling.NumKeep);
-        _promptTokens = tokens.Length;
         _sampler = SamplingPipelines.Create(request.Sampling, weights.Vocab.EOS, blockEndOfSequence: false, request.Format);
-        _decoder = new StreamingTokenDecoder(executor.Context);
+        _decoder = new StreamingTokenDecoder(context);
         _stops = new StopStrings(request.Sampling.Stop);
-        _conversation = executor.Create();
-        _conversation.Prompt(tokens);
+        Id = id;
     }
 
     /// <summary>
@@ -54,12 +71,59 @@ internal sealed class LlamaSequence(GenerateRequest request, string prompt, Canc
         return [.. tokens.Take(keep), .. tokens.Skip(tokens.Length - (limit - keep))];
     }
 
-    /// <summary>Samples the next token; true while the sequence goes on.</summary>
-    public bool Step(BatchedExecutor executor, LLamaWeights weights)
+    /// <summary>
+    /// Puts this step's tokens into <paramref name="batch"/>: the next sampled token, or up to
+    /// <paramref name="budget"/> more prompt tokens (logits only for the prompt's last one).
+    /// </summary>
+    /// <returns>How many tokens were added.</returns>
+    public int AddTo(LLamaBatch batch, int budget)
+    {
+        var id = Id!.Value;
+        _logitsRow = -1;
+        if (_next is { } token)
+        {
+            _inBatch = 1;
+            _logitsRow = batch.Add(token, Position, id, logits: true);
+            return 1;
+        }
+        _inBatch = Math.Min(budget, prompt.Length - _promptDone);
+        for (var i = 0; i < _inBatch; i++)
+        {
+            var last = _promptDone + i == prompt.Length - 1;
+            var row = batch.Add(prompt[_promptDone + i], Position + i, id, logits: last);
+            if (last)
+                _logitsRow = row;
+        }
+        return _inBatch;
+    }
+
+    /// <summary>The batch was decoded: this step's tokens are now in the KV cache.</summary>
+    /// <returns>True when the sequence must sample its next token from the batch's logits.</returns>
+    public bool Commit()
+    {
+        Position += _inBatch;
+        if (_next is not null)
+            _next = null;
+        else
+            _promptDone += _inBatch;
+        _inBatch = 0;
+        return _logitsRow >= 0;
+    }
+
+    /// <summary>The batch failed: nothing of this step counts; the same tokens go into the next batch.</summary>
+    public void Rollback()
+    {
+        _inBatch = 0;
+        _logitsRow = -1;
+    }
+
+    /// <summary>Samples the next token from the decoded batch; false when the sequence has finished.</summary>
+    public bool Sample(LLamaContext context, LLamaWeights weights)
     {
         if (_firstToken == 0)
             _firstToken = Stopwatch.GetTimestamp();
-        var token = _sampler!.Sample(executor.Context.NativeHandle, Conversation.GetSampleIndex());
+        var token = _sampler!.Sample(context.NativeHandle, _logitsRow);
+        _logitsRow = -1;
         if (token == weights.Vocab.EOS || token == weights.Vocab.EOT)
             return Finish("stop");
         _generated++;
@@ -71,13 +135,13 @@ internal sealed class LlamaSequence(GenerateRequest request, string prompt, Canc
             return Finish("stop", flush: false);
         if (request.Sampling.NumPredict >= 0 && _generated >= request.Sampling.NumPredict)
             return Finish("length");
-        if (Conversation.TokenCount + 1 >= executor.Context.ContextSize)
+        if (Position + 1 >= context.ContextSize)
             return Finish("length");
-        Conversation.Prompt(token);
+        _next = token;
         return true;
     }
 
-    public bool Finish(string reason, bool flush = true)
+    private bool Finish(string reason, bool flush = true)
     {
         if (flush && _stops?.Flush() is { Length: > 0 } rest)
             Output.Writer.TryWrite(GenerationEvent.Token(rest));
@@ -85,23 +149,24 @@ internal sealed class LlamaSequence(GenerateRequest request, string prompt, Canc
         var evalStart = _firstToken == 0 ? now : _firstToken;
         Output.Writer.TryWrite(GenerationEvent.Done(reason, new GenerationStats
         {
-            PromptEvalCount = _promptTokens,
+            PromptEvalCount = prompt.Length,
             PromptEvalDurationNs = (long)Stopwatch.GetElapsedTime(_created, evalStart).TotalNanoseconds,
             EvalCount = _generated,
             EvalDurationNs = (long)Stopwatch.GetElapsedTime(evalStart, now).TotalNanoseconds,
             TotalDurationNs = (long)Stopwatch.GetElapsedTime(_created, now).TotalNanoseconds,
         }));
-        Close(null);
         return false;
     }
 
-    /// <summary>Frees the KV cells and ends the output (with <paramref name="error"/>, if any).</summary>
+    /// <summary>
+    /// Ends the output (with <paramref name="error"/>, if any) and frees the sampler. The caller
+    /// (the runner's loop) has already removed the sequence's KV cells and holds its id.
+    /// </summary>
     public void Close(Exception? error)
     {
-        _conversation?.Dispose();
-        _conversation = null;
         _sampler?.Dispose();
         _sampler = null;
+        Id = null;
         Output.Writer.TryComplete(error);
     }
 }
