@@ -25,6 +25,11 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>Settings a derived fixture adds (an API key, say).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
 
+    /// <summary>Services a derived fixture adds (a runner factory that injects faults, say).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Path.Combine(_models, "demo"));
@@ -47,7 +52,11 @@ public class ServerFixture : IAsyncLifetime
         };
         foreach (var (key, value) in ExtraSettings)
             settings[key] = value;
-        _app = OllmServer.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        _app = OllmServer.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            ConfigureServices(builder.Services);
+        });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
