@@ -211,3 +211,53 @@ public sealed class RunnerAftermathTests : IAsyncLifetime
         return text.ToString();
     }
 }
+
+/// <summary>The real runner under concurrency it must absorb: more requests than slots, embeddings beside generations.</summary>
+public sealed class RunnerConcurrencyTests
+{
+    [Fact]
+    public async Task With_one_slot_two_concurrent_requests_both_finish_with_their_own_text()
+    {
+        await using var runner = await DemoModels.Factory.LoadAsync(DemoModels.Request(DemoModels.Tiny, parallel: 1), null, CancellationToken.None);
+        var requests = new[] { RunnerAftermathTests.Greedy(61, 20), RunnerAftermathTests.Greedy(62, 20) };
+        var alone = new[] { await RunnerAftermathTests.Text(runner, requests[0]), await RunnerAftermathTests.Text(runner, requests[1]) };
+
+        var together = await Task.WhenAll(requests.Select(r => RunnerAftermathTests.Text(runner, r)));
+
+        Assert.Equal(alone, together);
+    }
+
+    [Fact]
+    public async Task Sixteen_concurrent_embeddings_beside_generations_all_succeed_on_one_bounded_context()
+    {
+        await using var runner = await DemoModels.Factory.LoadAsync(DemoModels.Request(DemoModels.Tiny), null, CancellationToken.None);
+        var inputs = Enumerable.Range(0, 16).Select(i => $"input number {i}").ToArray();
+        var alone = new List<float[]>();
+        foreach (var input in inputs)
+            alone.Add((await runner.EmbedAsync([input], truncate: true, CancellationToken.None))[0]);
+        var generation = RunnerAftermathTests.Greedy(70, 24);
+        var generated = await RunnerAftermathTests.Text(runner, generation);
+
+        var embeds = inputs.Select(i => Task.Run(() => runner.EmbedAsync([i], truncate: true, CancellationToken.None))).ToArray();
+        var generations = Enumerable.Range(0, 4).Select(_ => Task.Run(() => RunnerAftermathTests.Text(runner, generation))).ToArray();
+        var vectors = await Task.WhenAll(embeds);
+
+        for (var i = 0; i < inputs.Length; i++)
+            Assert.Equal(alone[i], vectors[i][0], (a, b) => MathF.Abs(a - b) < 1e-5f);
+        Assert.All(await Task.WhenAll(generations), text => Assert.Equal(generated, text));
+        Assert.Equal(1, ((Llama.LlamaRunner)runner).Embeddings.ContextsCreated);
+    }
+
+    [Fact]
+    public async Task An_embedding_too_long_without_truncate_fails_alone_and_the_next_is_served()
+    {
+        await using var runner = await DemoModels.Factory.LoadAsync(DemoModels.Request(DemoModels.Tiny, numCtx: 64, parallel: 1), null, CancellationToken.None);
+        var long_ = string.Join(' ', Enumerable.Repeat("the model", 200));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runner.EmbedAsync([long_], truncate: false, CancellationToken.None));
+
+        Assert.Contains("set truncate to true", error.Message);
+        var cut = await runner.EmbedAsync([long_], truncate: true, CancellationToken.None);
+        Assert.InRange(MathF.Sqrt(cut[0].Sum(x => x * x)), 0.999f, 1.001f);
+    }
+}

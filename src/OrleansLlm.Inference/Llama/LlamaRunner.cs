@@ -28,7 +28,6 @@ namespace OrleansLlm.Inference.Llama;
 public sealed partial class LlamaRunner : ILlmRunner
 {
     private readonly LLamaWeights _weights;
-    private readonly ModelParams _parameters;
     private readonly LLamaContext _context;
     private readonly Channel<LlamaSequence> _incoming = Channel.CreateUnbounded<LlamaSequence>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
@@ -41,17 +40,19 @@ public sealed partial class LlamaRunner : ILlmRunner
     internal LlamaRunner(LLamaWeights weights, ModelParams parameters, int maxParallel, RunnerMemory memory, ILogger logger)
     {
         _weights = weights;
-        _parameters = parameters;
         _maxParallel = Math.Max(1, maxParallel);
         _logger = logger;
         Memory = memory;
         _context = weights.CreateContext(parameters);
+        Embeddings = new LlamaEmbeddings(weights, parameters);
         _loop = Task.Run(RunAsync);
     }
 
     public RunnerMemory Memory { get; }
 
     public int ContextSize => (int)_context.ContextSize;
+
+    internal LlamaEmbeddings Embeddings { get; }
 
     public async IAsyncEnumerable<GenerationEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -72,32 +73,10 @@ public sealed partial class LlamaRunner : ILlmRunner
         }
     }
 
-    public async Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> inputs, bool truncate, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> inputs, bool truncate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var batch = (uint)Math.Min(_parameters.ContextSize ?? 2048, 2048);
-        var embedParameters = new ModelParams(_parameters.ModelPath)
-        {
-            Embeddings = true, PoolingType = LLamaPoolingType.Mean, ContextSize = batch, BatchSize = batch, UBatchSize = batch,
-            Threads = _parameters.Threads, GpuLayerCount = _parameters.GpuLayerCount,
-        };
-        using var embedder = new LLamaEmbedder(_weights, embedParameters);
-        using var context = _weights.CreateContext(embedParameters);
-        var vectors = new List<float[]>(inputs.Count);
-        foreach (var input in inputs)
-        {
-            var text = input;
-            var tokens = context.Tokenize(text, addBos: true, special: false);
-            if (tokens.Length > batch)
-            {
-                if (!truncate)
-                    throw new InvalidOperationException($"input of {tokens.Length} tokens exceeds the embedding context of {batch}; set truncate to true to cut it");
-                text = string.Concat(tokens.Take((int)batch - 1).Select(t => context.Vocab.LLamaTokenToString(t, true) ?? ""));
-            }
-            var embeddings = await embedder.GetEmbeddings(text, cancellationToken);
-            vectors.Add(Normalize(embeddings[0]));
-        }
-        return vectors;
+        return Embeddings.EmbedAsync(inputs, truncate, cancellationToken);
     }
 
     /// <summary>False once a decode failed in a way only a reload repairs, or the loop has ended.</summary>
@@ -118,6 +97,7 @@ public sealed partial class LlamaRunner : ILlmRunner
         catch (OperationCanceledException)
         {
         }
+        Embeddings.Dispose();
         _context.Dispose();
         _weights.Dispose();
         _stop.Dispose();
@@ -246,12 +226,6 @@ public sealed partial class LlamaRunner : ILlmRunner
         active.Remove(sequence);
         free.Push(id);
         sequence.Close(error);
-    }
-
-    private static float[] Normalize(float[] vector)
-    {
-        var norm = MathF.Sqrt(vector.Sum(v => v * v));
-        return norm == 0 ? vector : [.. vector.Select(v => v / norm)];
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The KV cache is full with {Active} sequences: the newest is shed")]
