@@ -29,9 +29,11 @@ public sealed class ChatClientTests(ServerFixture server) : IClassFixture<Server
     }
 
     [Fact]
-    public async Task IChatClient_streams_and_stops_when_cancelled()
+    public async Task IChatClient_cancelled_mid_stream_throws_and_the_next_chat_gets_the_same_answer_as_before()
     {
         var (chat, _) = Clients();
+        var greedy = new ChatOptions { ModelId = "slow", MaxOutputTokens = 12, Temperature = 0, Seed = 6 };
+        var before = (await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi there")], greedy)).Text;
         using var cancel = new CancellationTokenSource();
         var updates = 0;
 
@@ -43,7 +45,10 @@ public sealed class ChatClientTests(ServerFixture server) : IClassFixture<Server
                     await cancel.CancelAsync();
             }
         });
+
         Assert.True(updates >= 3);
+        Assert.False(string.IsNullOrEmpty(before));
+        Assert.Equal(before, (await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi there")], greedy)).Text);
     }
 
     [Fact]
