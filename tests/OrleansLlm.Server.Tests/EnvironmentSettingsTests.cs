@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using OrleansLlm.Gguf.Models;
+
+namespace OrleansLlm.Server.Tests;
+
+/// <summary>
+/// Each Ollama setting we honour, as users set it: an environment variable of the real server
+/// process, its effect seen through HTTP.
+/// </summary>
+public sealed class EnvironmentSettingsTests : IDisposable
+{
+    private readonly string _models = Path.Combine(Path.GetTempPath(), "ollm-env-" + Guid.NewGuid().ToString("N"));
+
+    public EnvironmentSettingsTests()
+    {
+        Directory.CreateDirectory(_models);
+        foreach (var name in new[] { "alpha", "beta" })
+            DemoModel.Write(Path.Combine(_models, name + ".gguf"), DemoModelOptions.Tiny);
+    }
+
+    public void Dispose() => Directory.Delete(_models, recursive: true);
+
+    [Fact]
+    public async Task OLLAMA_HOST_as_a_url_is_where_the_api_listens()
+    {
+        var port = TestPorts.Free();
+        await using var server = await Start(new() { ["OLLAMA_HOST"] = $"http://127.0.0.1:{port}/" });
+
+        Assert.Equal(port, server.HttpPort);
+        Assert.Equal("Ollama is running", await server.Http.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task OLLM_API_KEY_refuses_requests_without_the_key_and_serves_those_with_it()
+    {
+        await using var server = await Start(new() { ["OLLM_API_KEY"] = "s3cret" });
+
+        using var without = await server.Http.GetAsync("/api/tags");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/tags") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "s3cret") } };
+        using var with = await server.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, with.StatusCode);
+    }
+
+    [Fact]
+    public async Task OLLAMA_MAX_LOADED_MODELS_1_keeps_one_model_loaded()
+    {
+        await using var server = await Start(new() { ["OLLAMA_MAX_LOADED_MODELS"] = "1", ["OLLM_RUNNER"] = "simulated", ["OLLM_GPUS"] = "cuda:24GiB" });
+
+        Assert.Equal(HttpStatusCode.OK, (await Generate(server, "alpha")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Generate(server, "beta")).Status);
+
+        Assert.Equal(["beta:latest"], await Loaded(server));
+    }
+
+    [Fact]
+    public async Task OLLAMA_NUM_PARALLEL_multiplies_the_context_and_one_slot_still_serves_two_requests()
+    {
+        await using (var three = await Start(new() { ["OLLAMA_NUM_PARALLEL"] = "3" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Generate(three, "alpha", numCtx: 64)).Status);
+            var model = JsonDocument.Parse(await three.Http.GetStringAsync("/api/ps")).RootElement.GetProperty("models")[0];
+            Assert.Equal(192, model.GetProperty("context_length").GetInt32());
+        }
+
+        await using var one = await Start(new() { ["OLLAMA_NUM_PARALLEL"] = "1" });
+        var alone = await Generate(one, "alpha", tokens: 16);
+        var both = await Task.WhenAll(Generate(one, "alpha", tokens: 16), Generate(one, "alpha", tokens: 16));
+        Assert.All(both, b => Assert.Equal(HttpStatusCode.OK, b.Status));
+        Assert.All(both, b => Assert.Equal(alone.Body.GetProperty("response").GetString(), b.Body.GetProperty("response").GetString()));
+    }
+
+    [Fact]
+    public async Task OLLAMA_MAX_QUEUE_refuses_requests_beyond_it_while_a_load_is_waited_for()
+    {
+        // A simulated load of about 4 s (it takes the estimate's bytes at this rate), so all five requests wait for it together.
+        var gpus = Scheduling.Gpus.GpuInventory.Create("cuda:24GiB", null).GetGpus();
+        var bytes = Scheduling.Estimation.MemoryEstimator.Estimate(Gguf.GgufReader.ReadFile(Path.Combine(_models, "alpha.gguf")), gpus,
+            Scheduling.Options.RunnerOptions.Default with { NumCtx = 256 }).TotalSize;
+        await using var server = await Start(new()
+        {
+            ["OLLAMA_MAX_QUEUE"] = "2", ["OLLM_RUNNER"] = "simulated", ["OLLM_GPUS"] = "cuda:24GiB",
+            ["Ollm__Simulated__LoadBytesPerSecond"] = $"{bytes / 4}",
+        });
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Generate(server, "alpha")));
+
+        Assert.Equal(2, answers.Count(a => a.Status == HttpStatusCode.OK));
+        var refused = answers.Where(a => a.Status != HttpStatusCode.OK).ToArray();
+        Assert.Equal(3, refused.Length);
+        Assert.All(refused, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.Status));
+        Assert.All(refused, r => Assert.Equal("server busy, please try again.  maximum pending requests exceeded", r.Body.GetProperty("error").GetString()));
+        Assert.Equal(HttpStatusCode.OK, (await Generate(server, "alpha")).Status); // and once loaded, it serves
+    }
+
+    private async Task<ServerProcess> Start(Dictionary<string, string> environment)
+    {
+        environment["OLLM_MODELS"] = _models;
+        return await ServerProcess.Start(string.Join(',', environment.Keys), environment, _models).Ready();
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> Generate(ServerProcess server, string model, int tokens = 4, int numCtx = 256)
+    {
+        var json = $$"""{"model":"{{model}}","prompt":"hello","stream":false,"options":{"num_predict":{{tokens}},"num_ctx":{{numCtx}},"seed":1,"temperature":0} }""";
+        using var response = await server.Http.PostAsync("/api/generate", new StringContent(json, Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        try
+        {
+            return (response.StatusCode, JsonDocument.Parse(body).RootElement);
+        }
+        catch (JsonException)
+        {
+            throw new InvalidOperationException($"{(int)response.StatusCode} with a body that is not JSON: '{body}'\n{server.Output}");
+        }
+    }
+
+    private static async Task<string[]> Loaded(ServerProcess server) =>
+        [.. JsonDocument.Parse(await server.Http.GetStringAsync("/api/ps")).RootElement.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("name").GetString()!)];
+}

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace OrleansLlm.Server.Tests;
+
+/// <summary>
+/// The real <c>ollm-server</c> executable in a process of its own, configured only through its
+/// environment, as users run it. Its output is kept for failure messages.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(string name, Process process, int httpPort)
+    {
+        Name = name;
+        _process = process;
+        HttpPort = httpPort;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+
+    public int HttpPort { get; }
+
+    public HttpClient Http { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+                return _output.ToString();
+        }
+    }
+
+    /// <summary>
+    /// Starts the server with <paramref name="environment"/> on top of the test defaults (embedded
+    /// role, free silo ports, HTTP on <c>OLLAMA_HOST</c> unless given). Does not wait for it.
+    /// </summary>
+    public static ServerProcess Start(string name, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "ollm-server"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+        };
+        var httpPort = TestPorts.Free();
+        start.Environment["OLLAMA_HOST"] = $"127.0.0.1:{httpPort}";
+        start.Environment["Ollm__SiloPort"] = $"{TestPorts.Free()}";
+        start.Environment["Ollm__GatewayPort"] = $"{TestPorts.Free()}";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        if (environment.TryGetValue("OLLAMA_HOST", out var host) && host.LastIndexOf(':') is var colon and >= 0)
+            httpPort = int.Parse(host[(colon + 1)..].TrimEnd('/'), System.Globalization.CultureInfo.InvariantCulture);
+        return new ServerProcess(name, Process.Start(start)!, httpPort);
+    }
+
+    /// <summary>Waits until <c>/readyz</c> answers 200 (or the process exits, or a minute passes).</summary>
+    public async Task<ServerProcess> Ready(Func<HttpResponseMessage, Task<bool>>? readyWhen = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                using var response = await Http.GetAsync("/readyz");
+                if (response.StatusCode == HttpStatusCode.OK && (readyWhen is null || await readyWhen(response)))
+                    return this;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{Name} was not ready within 90 s:\n{Output}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Waits for the process to exit by itself; its exit code.</summary>
+    public async Task<int> Exited(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        _process.WaitForExit(); // flushes the redirected output
+        return _process.ExitCode;
+    }
+
+    /// <summary>kill -9: the process gets no chance to clean up.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        _process.Dispose();
+        Http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_output)
+            _output.AppendLine(line);
+    }
+}
+
+/// <summary>
+/// Free ports below Linux's ephemeral range (32768 and up): a child process binds its port only
+/// later, and a port the kernel hands out for port 0 may meanwhile become the source port of some
+/// other process's outgoing connection (the cluster tests running beside these make many).
+/// </summary>
+internal static class TestPorts
+{
+    private static readonly HashSet<int> Given = [];
+
+    public static int Free()
+    {
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            lock (Given)
+            {
+                if (!Given.Add(port))
+                    continue; // already handed to a process of this test run
+            }
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+        throw new InvalidOperationException("no free port between 20000 and 32000");
+    }
+}
