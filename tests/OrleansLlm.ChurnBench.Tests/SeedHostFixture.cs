@@ -61,10 +61,10 @@ internal sealed class SeedHostFixture : IAsyncDisposable
         return Host.AcquireAsync(path, file, RunnerOptions.Default, KeepAliveDuration.From(keepAlive), CancellationToken.None);
     }
 
-    /// <summary>Waits (up to 5 s of real time) for the scheduler's loops to reach a state.</summary>
+    /// <summary>Waits (up to 30 s of real time: generous for a loaded machine) for the scheduler's loops to reach a state.</summary>
     public static async Task Eventually(Func<bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)

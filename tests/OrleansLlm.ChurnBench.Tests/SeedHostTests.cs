@@ -36,13 +36,13 @@ public sealed class SeedHostTests
         var busy = await seed.Small("small-busy", 5 * OneMinute);
 
         var waiting = seed.Small("small-next", 5 * OneMinute);
-        await Task.Delay(50);
+        await SeedHostFixture.Eventually(() => seed.Host.BlockedOn == "unload", "the request waits for its victim's unload");
         Assert.False(waiting.IsCompleted);
         Assert.Empty(seed.Unloads);
         Assert.Equal(["small-busy"], seed.Loaded);
 
         busy.Dispose();
-        (await waiting.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        (await waiting.WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
         Assert.Equal([("small-busy", true)], seed.Unloads);
         Assert.Equal(["load small-busy", "ready small-busy", "unload small-busy", "load small-next", "ready small-next"], seed.Runners.Log);
     }
@@ -53,8 +53,8 @@ public sealed class SeedHostTests
         await using var seed = new SeedHostFixture();
         (await seed.Small("small-expiring", OneMinute)).Dispose();
 
-        seed.Clock.Advance(TimeSpan.FromSeconds(59));
-        await Task.Delay(50);
+        seed.Clock.Advance(TimeSpan.FromSeconds(59));     // a fake clock fires due timers inside Advance
+        Assert.Equal(0, seed.Host.ExpiriesSignalled);
         Assert.Equal(["small-expiring"], seed.Loaded);
 
         seed.Clock.Advance(TimeSpan.FromSeconds(1));
@@ -69,8 +69,8 @@ public sealed class SeedHostTests
         var first = await seed.Small("small-zero", TimeSpan.Zero);
         var second = await seed.Small("small-zero", TimeSpan.Zero);
 
-        first.Dispose();
-        await Task.Delay(50);
+        first.Dispose();                                  // the lease's end is handled before Dispose returns
+        Assert.Equal(0, seed.Host.ExpiriesSignalled);
         Assert.Equal(["small-zero"], seed.Loaded);
 
         second.Dispose();
@@ -87,7 +87,7 @@ public sealed class SeedHostTests
 
         (await seed.Small("small-renewed", 5 * OneMinute)).Dispose();
         seed.Clock.Advance(TimeSpan.FromSeconds(299));
-        await Task.Delay(50);
+        Assert.Equal(0, seed.Host.ExpiriesSignalled);     // the first countdown was stopped, the second is not due
         Assert.Equal(["small-renewed"], seed.Loaded);
 
         seed.Clock.Advance(TimeSpan.FromSeconds(1));
@@ -126,13 +126,13 @@ public sealed class SeedHostTests
         var first = seed.Small("small-loading", 5 * OneMinute);
         var second = seed.Small("small-behind", 5 * OneMinute);
         await SeedHostFixture.Eventually(() => seed.Runners.Log.Contains("load small-loading"), "the first load began");
-        await Task.Delay(50);
+        await SeedHostFixture.Eventually(() => seed.Host.BlockedOn == "load", "the second request waits for the first load");
         Assert.DoesNotContain("load small-behind", seed.Runners.Log);
 
         seed.Runners.Finish("small-loading");
         seed.Runners.Finish("small-behind");
-        (await first.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
-        (await second.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        (await first.WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
+        (await second.WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
         Assert.Equal(["load small-loading", "ready small-loading", "load small-behind", "ready small-behind"], seed.Runners.Log);
     }
 
@@ -144,7 +144,7 @@ public sealed class SeedHostTests
         await SeedHostFixture.Eventually(() => seed.Runners.Log.Contains("load small-q1"), "the load began");
         // The loop now waits on that load for this one; the next fills the queue.
         var blocked = seed.Small("small-q2", 5 * OneMinute);
-        await Task.Delay(50);
+        await SeedHostFixture.Eventually(() => seed.Host.BlockedOn == "load", "the loop waits on the first load for the second request");
         var queued = seed.Small("small-q3", 5 * OneMinute);
 
         var refused = await Assert.ThrowsAsync<ServerBusyException>(() => seed.Small("small-q4", 5 * OneMinute));
@@ -153,7 +153,7 @@ public sealed class SeedHostTests
         seed.Runners.Finish("small-q1");
         seed.Runners.Finish("small-q2");
         seed.Runners.Finish("small-q3");
-        foreach (var lease in await Task.WhenAll(loading, blocked, queued).WaitAsync(TimeSpan.FromSeconds(5)))
+        foreach (var lease in await Task.WhenAll(loading, blocked, queued).WaitAsync(TimeSpan.FromSeconds(30)))
             lease.Dispose();
     }
 }

@@ -58,6 +58,18 @@ internal sealed class SeedHost : IAsyncDisposable
 
     public string Name { get; }
 
+    private volatile string? _blockedOn;
+    private int _expiriesSignalled;
+
+    /// <summary>
+    /// What the scheduling loop is blocked on now (<c>load</c>: a runner loading; <c>unload</c>: a
+    /// victim's unload), or null: tests wait for it instead of sleeping.
+    /// </summary>
+    public string? BlockedOn => _blockedOn;
+
+    /// <summary>Expiries signalled so far (keep-alive timers that fired, idle zero keep-alives, victims).</summary>
+    public int ExpiriesSignalled => Volatile.Read(ref _expiriesSignalled);
+
     /// <summary>Raised after a runner is unloaded: its model, and whether it was evicted (not expired).</summary>
     public event Action<string, bool>? Unloaded;
 
@@ -128,7 +140,7 @@ internal sealed class SeedHost : IAsyncDisposable
                 // The seed checks needsReload under this runner's lock, held for its whole load.
                 if (existing.Loading)
                 {
-                    await existing.Loaded.Task.WaitAsync(_stop.Token);
+                    await BlockedUntil("load", existing.Loaded.Task);
                     continue;
                 }
                 Use(existing, request);
@@ -144,7 +156,7 @@ internal sealed class SeedHost : IAsyncDisposable
                 // updateFreeSpace takes every runner's lock: a load in progress blocks the loop here.
                 if (loading is not null)
                 {
-                    await loading.Loaded.Task.WaitAsync(_stop.Token);
+                    await BlockedUntil("load", loading.Loaded.Task);
                     continue;
                 }
                 var decision = PlacementPlanner.Plan(request.Model, request.Options, Snapshot(), _settings);
@@ -168,8 +180,27 @@ internal sealed class SeedHost : IAsyncDisposable
                 throw new InvalidOperationException($"no runner to unload for '{request.ModelPath}' on {Name}");
             Expire(victim);
             // Any unload will do, as in the seed: then look again from the top.
-            await _unloaded.Reader.ReadAsync(_stop.Token);
+            await BlockedUntil("unload", _unloaded.Reader.ReadAsync(_stop.Token).AsTask());
         }
+    }
+
+    private async Task BlockedUntil(string what, Task until)
+    {
+        _blockedOn = what;
+        try
+        {
+            await until.WaitAsync(_stop.Token);
+        }
+        finally
+        {
+            _blockedOn = null;
+        }
+    }
+
+    private void SignalExpiry(SeedRunnerRef runner)
+    {
+        Interlocked.Increment(ref _expiriesSignalled);
+        _expired.Writer.TryWrite(runner);
     }
 
     private SeedRunnerRef? PickVictim()
@@ -251,7 +282,7 @@ internal sealed class SeedHost : IAsyncDisposable
             if (runner.KeepAlive.UnloadsWhenIdle)
             {
                 runner.ExpiryTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                _expired.Writer.TryWrite(runner);
+                SignalExpiry(runner);
                 return;
             }
             if (runner.KeepAlive.IsForever)
@@ -259,7 +290,7 @@ internal sealed class SeedHost : IAsyncDisposable
             var due = runner.KeepAlive.Duration / _speedup;
             runner.ExpiresAt = _time.GetUtcNow() + due;
             if (runner.ExpiryTimer is null)
-                runner.ExpiryTimer = _time.CreateTimer(static state => ((SeedHost)((object[])state!)[0])._expired.Writer.TryWrite((SeedRunnerRef)((object[])state!)[1]),
+                runner.ExpiryTimer = _time.CreateTimer(static state => ((SeedHost)((object[])state!)[0]).SignalExpiry((SeedRunnerRef)((object[])state!)[1]),
                     new object[] { this, runner }, due, Timeout.InfiniteTimeSpan);
             else
                 runner.ExpiryTimer.Change(due, Timeout.InfiniteTimeSpan);
@@ -275,7 +306,7 @@ internal sealed class SeedHost : IAsyncDisposable
             victim.KeepAlive = KeepAliveDuration.Zero;
             victim.Evicted = true;
             if (victim.RefCount == 0)
-                _expired.Writer.TryWrite(victim);
+                SignalExpiry(victim);
         }
     }
 
@@ -307,7 +338,7 @@ internal sealed class SeedHost : IAsyncDisposable
     private async Task RetryExpiry(SeedRunnerRef runner)
     {
         await Task.Delay(PrematureExpiryRetry / _speedup, _time, _stop.Token);
-        _expired.Writer.TryWrite(runner);
+        SignalExpiry(runner);
     }
 
     public async ValueTask DisposeAsync()
