@@ -36,7 +36,9 @@ public sealed class ChurnSmokeTests
         Assert.Empty(recorder.Overcommits);
         Assert.All(recorder.PeakVram.Values, peak => Assert.InRange(peak, 1, recorder.VramPerHost));
         Assert.True(recorder.Loads.Count(l => l.Succeeded) >= models.Count / 2, "models should have loaded");
+        // No failure is tolerated: at 2 req/s two hosts have room and time for every request (no
+        // queue bound is reached, nothing is too large to place), so any error is a scheduler defect.
         var failed = records.Where(r => r.Error is not null).ToArray();
-        Assert.True(failed.Length <= records.Count / 50, $"{failed.Length} of {records.Count} failed, first: {failed.FirstOrDefault()?.Error}");
+        Assert.True(failed.Length == 0, $"{failed.Length} of {records.Count} failed, first: {failed.FirstOrDefault()?.Error}");
     }
 }
