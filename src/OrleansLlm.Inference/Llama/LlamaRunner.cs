@@ -37,13 +37,13 @@ public sealed partial class LlamaRunner : ILlmRunner
     private volatile string? _broken;
     private int _injectedFailure;
 
-    internal LlamaRunner(LLamaWeights weights, ModelParams parameters, int maxParallel, RunnerMemory memory, ILogger logger)
+    internal LlamaRunner(LLamaWeights weights, LLamaContext context, ModelParams parameters, int maxParallel, RunnerMemory memory, ILogger logger)
     {
         _weights = weights;
         _maxParallel = Math.Max(1, maxParallel);
         _logger = logger;
         Memory = memory;
-        _context = weights.CreateContext(parameters);
+        _context = context;
         Embeddings = new LlamaEmbeddings(weights, parameters);
         _loop = Task.Run(RunAsync);
     }

@@ -21,11 +21,21 @@ public sealed class LlamaRunnerFactory(ILogger<LlamaRunnerFactory> logger, strin
 {
     public string Kind => "llama";
 
-    public async Task<ILlmRunner> LoadAsync(RunnerLoadRequest request, IProgress<float>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// How a loaded model gets its context. On a GPU host this is where a KV cache that does not
+    /// fit fails; tests without a GPU replace it to reach that failure.
+    /// </summary>
+    internal Func<LLamaWeights, ModelParams, LLamaContext> CreateContext { get; init; } = (weights, parameters) => weights.CreateContext(parameters);
+
+    public Task<ILlmRunner> LoadAsync(RunnerLoadRequest request, IProgress<float>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return LoadAsync(request, Parameters(request), progress, cancellationToken);
+    }
+
+    private async Task<ILlmRunner> LoadAsync(RunnerLoadRequest request, ModelParams parameters, IProgress<float>? progress, CancellationToken cancellationToken)
+    {
         LlamaNative.EnsureLoaded(logger, nativeDirectory);
-        var parameters = Parameters(request);
         var mark = LlamaNative.Mark();
         LLamaWeights weights;
         try
@@ -42,7 +52,18 @@ public sealed class LlamaRunnerFactory(ILogger<LlamaRunnerFactory> logger, strin
             throw new ModelLoadException($"model file '{request.ModelPath}' does not exist", e);
         }
         var memory = new RunnerMemory(request.Estimate.VramByGpu(request.Devices), request.Estimate.TotalSize);
-        return new LlamaRunner(weights, parameters, request.NumParallel, memory, logger);
+        try
+        {
+            return new LlamaRunner(weights, CreateContext(weights, parameters), parameters, request.NumParallel, memory, logger);
+        }
+        catch (Exception e) when (e is RuntimeError or InvalidOperationException or ArgumentException)
+        {
+            // The weights loaded but the context did not: free them now, not at the next GC (the
+            // grain retries loads, and each retry would hold another copy of the weights).
+            weights.Dispose();
+            var reason = LlamaNative.ErrorsSince(mark);
+            throw new ModelLoadException($"llama.cpp could not create a context for '{request.ModelPath}': {(reason.Length > 0 ? reason : e.Message)}", e);
+        }
     }
 
     internal static ModelParams Parameters(RunnerLoadRequest request)
