@@ -11,7 +11,7 @@ namespace OrleansLlm.Cluster.Tests;
 /// <summary>Starts real multi-silo clusters, each silo with its own configured GPUs and the simulated runner.</summary>
 internal static class TestClusters
 {
-    public static async Task<InProcessTestCluster> StartAsync(string[] siloGpus, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<InProcessTestCluster> StartAsync(string[] siloGpus, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var builder = new InProcessTestClusterBuilder((short)siloGpus.Length);
         builder.ConfigureSilo((options, silo) =>
@@ -32,6 +32,7 @@ internal static class TestClusters
             silo.AddOrleansLlm(configuration);
             silo.Services.AddKeyedSingleton<IGrainStorage, SharedGrainStorage>(OllmStorage.Name);
             silo.Services.AddSingleton<IReminderTable, SharedReminderTable>();
+            services?.Invoke(silo.Services);
         });
         builder.ConfigureClient(client => client.Services.AddOrleansLlmSerialization());
         var cluster = builder.Build();
