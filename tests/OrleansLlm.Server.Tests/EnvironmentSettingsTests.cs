@@ -34,6 +34,17 @@ public sealed class EnvironmentSettingsTests : IDisposable
     }
 
     [Fact]
+    public async Task OLLAMA_KEEP_ALIVE_is_the_keep_alive_of_requests_without_one()
+    {
+        await using var server = await Start(new() { ["OLLAMA_KEEP_ALIVE"] = "-1", ["OLLM_RUNNER"] = "simulated", ["OLLM_GPUS"] = "cuda:24GiB" });
+
+        Assert.Equal(HttpStatusCode.OK, (await Generate(server, "alpha")).Status);
+
+        var model = JsonDocument.Parse(await server.Http.GetStringAsync("/api/ps")).RootElement.GetProperty("models")[0];
+        Assert.True(model.GetProperty("expires_at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddYears(100), $"pinned by the server default, yet {model}");
+    }
+
+    [Fact]
     public async Task OLLM_API_KEY_refuses_requests_without_the_key_and_serves_those_with_it()
     {
         await using var server = await Start(new() { ["OLLM_API_KEY"] = "s3cret" });

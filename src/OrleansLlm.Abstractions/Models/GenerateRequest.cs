@@ -25,7 +25,7 @@ public sealed record GenerateRequest
 
     [Id(6)] public SamplingOptions Sampling { get; init; } = SamplingOptions.Default;
 
-    /// <summary>The request's <c>keep_alive</c>; null keeps the model's current one (the server default on first load).</summary>
+    /// <summary>The request's <c>keep_alive</c>; null: the server's default (<c>OLLAMA_KEEP_ALIVE</c>), as in Ollama.</summary>
     [Id(7)] public KeepAliveDuration? KeepAlive { get; init; }
 
     /// <summary>LoRA adapter files the model is loaded with; a change reloads it.</summary>

@@ -45,13 +45,12 @@ internal sealed partial class ModelGrain
         }
     }
 
-    private async Task AcquireReference(KeepAliveDuration? keepAlive)
+    private async Task AcquireReference(KeepAliveDuration keepAlive)
     {
         _refs++;
         if (_refs == 1)
             _idle = NewSignal();
-        if (keepAlive is { } requested)
-            _keepAlive = requested;
+        _keepAlive = keepAlive;
         _expiresAt = null;
         _expiry?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         await ReportUsage();
@@ -66,6 +65,12 @@ internal sealed partial class ModelGrain
             return;
         }
         _idle.TrySetResult();
+        await BecomeIdle();
+    }
+
+    /// <summary>Nobody uses the loaded model any more: unload now (keep-alive 0) or start the countdown.</summary>
+    private async Task BecomeIdle()
+    {
         if (KeepAlive.UnloadsWhenIdle && !_reloadPending && _pending == 0)
         {
             await UnloadRunner(UnloadReason.KeepAliveZero, "keep_alive 0: unloaded when idle");

@@ -79,6 +79,26 @@ internal sealed partial class ModelGrain
 
     private async Task Load(RunnerIdentity identity)
     {
+        var generation = ++_loadGeneration;
+        try
+        {
+            await LoadRunner(identity);
+        }
+        finally
+        {
+            // A failed load awaits its release while a new request may already have started the
+            // next load: only this load's own task is cleared.
+            if (_loadGeneration == generation)
+                _loadTask = null;
+        }
+        // Every caller may have left while it loaded (cancelled, disconnected, refused): as in the
+        // seed, such a load starts its countdown at once (keep-alive 0 unloads it).
+        if (_state == ModelState.Ready && _refs == 0 && _pending == 0)
+            await BecomeIdle();
+    }
+
+    private async Task LoadRunner(RunnerIdentity identity)
+    {
         _state = ModelState.Loading;
         var started = clock.GetTimestamp();
         var settings = options.Value;
@@ -133,10 +153,6 @@ internal sealed partial class ModelGrain
                 throw;
             LogLoadFailed(logger, ModelPath, e.Message);
             throw new ModelLoadException($"{e.Message}: this model may be incompatible with your version of OrleansLlm", e);
-        }
-        finally
-        {
-            _loadTask = null;
         }
     }
 

@@ -47,6 +47,7 @@ internal sealed partial class ModelGrain(
     private int _refs;
     private int _pending;
     private int _loads;
+    private int _loadGeneration;
     private KeepAliveDuration? _keepAlive;
     private DateTimeOffset? _expiresAt;
     private IGrainTimer? _expiry;
@@ -62,7 +63,11 @@ internal sealed partial class ModelGrain(
 
     private IGpuSiloGrain LocalGpus => GrainFactory.GetGrain<IGpuSiloGrain>(SiloAddress);
 
-    private KeepAliveDuration KeepAlive => _keepAlive ?? saved.State.KeepAlive;
+    /// <summary>The keep-alive of the request that last used the model (or the saved one, while restoring after host loss).</summary>
+    private KeepAliveDuration KeepAlive => _keepAlive ?? options.Value.DefaultKeepAlive;
+
+    /// <summary>As in the seed: a request without <c>keep_alive</c> gets the server's default, not the previous request's.</summary>
+    private KeepAliveDuration KeepAliveOf(KeepAliveDuration? requested) => requested ?? options.Value.DefaultKeepAlive;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -120,10 +125,10 @@ internal sealed partial class ModelGrain(
             if (!await IsServing(identity))
             {
                 yield return GenerationEvent.Queued(_state == ModelState.Loading ? "model is loading" : "model must be loaded") with { SiloAddress = SiloAddress };
-                loadNanoseconds = await WaitForRunner(identity, request.KeepAlive, started, cancellationToken);
+                loadNanoseconds = await WaitForRunner(identity, KeepAliveOf(request.KeepAlive), started, cancellationToken);
             }
 
-            await AcquireReference(request.KeepAlive);
+            await AcquireReference(KeepAliveOf(request.KeepAlive));
             try
             {
                 yield return new GenerationEvent(GenerationEventKind.Started, SiloAddress: SiloAddress);
@@ -157,8 +162,8 @@ internal sealed partial class ModelGrain(
             throw Leaving();
         var started = Stopwatch.GetTimestamp();
         var identity = RunnerIdentity.Of(options.Value.Admit(request.Runner));
-        var loadNanoseconds = await IsServing(identity) ? 0 : await WaitForRunner(identity, request.KeepAlive, started, cancellationToken);
-        await AcquireReference(request.KeepAlive);
+        var loadNanoseconds = await IsServing(identity) ? 0 : await WaitForRunner(identity, KeepAliveOf(request.KeepAlive), started, cancellationToken);
+        await AcquireReference(KeepAliveOf(request.KeepAlive));
         try
         {
             var vectors = request.Inputs.Count == 0 ? [] : await _runner!.EmbedAsync(request.Inputs, request.Truncate, cancellationToken);
