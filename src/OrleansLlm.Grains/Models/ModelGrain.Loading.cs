@@ -102,27 +102,18 @@ internal sealed partial class ModelGrain
         _state = ModelState.Loading;
         var started = clock.GetTimestamp();
         var settings = options.Value;
-        using var timeout = settings.LoadTimeout > TimeSpan.Zero ? new CancellationTokenSource(settings.LoadTimeout, clock) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _lifetime.Token);
         ILlmRunner? loaded = null;
+        LoadWatchdog? watchdog = null;
         try
         {
-            var ticket = await AcquireRoom(identity.Options, linked.Token);
+            // Waiting for room is not loading: OLLAMA_LOAD_TIMEOUT starts with the runner's load.
+            var ticket = await AcquireRoom(identity.Options, _lifetime.Token);
             _devices = ticket.Devices;
             _estimate = ticket.Estimate;
             var request = new RunnerLoadRequest(ModelPath, identity.Options, settings.NumParallel, ticket.Devices, ticket.Estimate!, identity.Adapters, identity.Projectors);
-            var reported = 0;
-            var progress = new Progress<float>(fraction =>
-            {
-                // Every quarter, not every tensor: llama.cpp reports per tensor.
-                var quarter = (int)(fraction * 4);
-                if (quarter > reported)
-                {
-                    reported = quarter;
-                    LogLoadProgress(logger, ModelPath, quarter * 25);
-                }
-            });
-            var runner = loaded = await runners.LoadAsync(request, progress, linked.Token);
+            watchdog = new LoadWatchdog(settings.LoadTimeout, clock, percent => LogLoadProgress(logger, ModelPath, percent));
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token, _lifetime.Token);
+            var runner = loaded = await runners.LoadAsync(request, watchdog, linked.Token);
             await LocalGpus.LoadCompleted(ModelPath, runner.Memory);
             _runner = runner;
             _identity = identity;
@@ -147,12 +138,16 @@ internal sealed partial class ModelGrain
             await LocalGpus.Release(ModelPath);
             if (e is ModelRelocatingException or ModelMovingException or ModelTooLargeException)
                 throw;
-            if (e is OperationCanceledException && timeout.IsCancellationRequested)
-                throw new ModelLoadException($"timed out waiting for llama runner to start: model '{ModelPath}' did not load within {settings.LoadTimeout} (OLLAMA_LOAD_TIMEOUT)", e);
+            if (e is OperationCanceledException && watchdog is { Stalled: true })
+                throw new ModelLoadException($"timed out waiting for llama runner to start - progress {watchdog.Progress:0.00}: model '{ModelPath}' made no progress for {settings.LoadTimeout} (OLLAMA_LOAD_TIMEOUT)", e);
             if (e is OperationCanceledException)
                 throw;
             LogLoadFailed(logger, ModelPath, e.Message);
             throw new ModelLoadException($"{e.Message}: this model may be incompatible with your version of OrleansLlm", e);
+        }
+        finally
+        {
+            watchdog?.Dispose();
         }
     }
 
