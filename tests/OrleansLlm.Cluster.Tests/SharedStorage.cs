@@ -24,6 +24,11 @@ internal sealed class SharedGrainStorage(IOptions<ClusterOptions> cluster) : IGr
 
     public static readonly TimeSpan SlowWriteDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>Writes for grains whose key contains this fail while <see cref="FailWrites"/> is set, as an unreachable store does.</summary>
+    public const string FailingWriteMarker = "failing-store";
+
+    public static volatile bool FailWrites = true;
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (SharedStore.States.TryGetValue(Key(stateName, grainId), out var stored))
@@ -40,6 +45,8 @@ internal sealed class SharedGrainStorage(IOptions<ClusterOptions> cluster) : IGr
         var key = Key(stateName, grainId);
         if (key.Item2.Contains(SlowWriteMarker, StringComparison.Ordinal))
             await Task.Delay(SlowWriteDelay);
+        if (FailWrites && key.Item2.Contains(FailingWriteMarker, StringComparison.Ordinal))
+            throw new TimeoutException($"the grain store did not answer writing {key.Item2}");
         var etag = Guid.NewGuid().ToString("N");
         var json = JsonSerializer.Serialize(grainState.State);
         SharedStore.States.AddOrUpdate(key,

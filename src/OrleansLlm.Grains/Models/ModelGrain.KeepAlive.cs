@@ -105,15 +105,63 @@ internal sealed partial class ModelGrain
         await ForgetAndRetire();
     }
 
-    private Task ReportUsage() => LocalGpus.ReportUsage(ModelPath, new RunnerUsage(_refs, KeepAlive, _refs == 0 ? _expiresAt : null));
+    /// <summary>
+    /// Tells the GPU silo how busy the model is, for its eviction choices. Advisory: a failed report
+    /// is logged and corrected by the next one; it must never leave a reference counted.
+    /// </summary>
+    private async Task ReportUsage()
+    {
+        try
+        {
+            await LocalGpus.ReportUsage(ModelPath, new RunnerUsage(_refs, KeepAlive, _refs == 0 ? _expiresAt : null));
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+        {
+            LogUsageReportFailed(logger, ModelPath, e.Message);
+        }
+    }
 
-    /// <summary>Persists that the model should be loaded, and arms the reminder that restores it elsewhere.</summary>
-    private async Task Remember(RunnerOptions? runnerOptions)
+    /// <summary>
+    /// Persists that the model should be loaded, and arms the reminder that restores it elsewhere.
+    /// The intent only matters after a host loss: a store that cannot be written is logged and
+    /// retried, never a reason to fail a request that was served or a load that succeeded.
+    /// </summary>
+    private Task Remember(RunnerOptions? runnerOptions) => Persist(() => RememberNow(runnerOptions));
+
+    /// <summary>The model should no longer be loaded: clear the durable state and the reminder (retried like <see cref="Remember"/>).</summary>
+    private Task Forget() => Persist(ForgetNow);
+
+    private async Task Persist(Func<Task> write)
+    {
+        try
+        {
+            if (_intentStale)
+            {
+                // A write that failed may have landed anyway: read the store's ETag before writing
+                // again (and write whatever it holds: the state in memory is what failed to land).
+                await saved.ReadStateAsync();
+            }
+            await write();
+            _intentStale = false;
+            _persistRetry?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+        {
+            _intentStale = true;
+            LogPersistFailed(logger, ModelPath, e.Message);
+            _persistRetry?.Change(PersistRetryDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Writes the intent of the model as it is now: loaded (remember) or not (forget).</summary>
+    private Task OnPersistRetry() => _state == ModelState.Ready ? Remember(_identity?.Options) : Forget();
+
+    private async Task RememberNow(RunnerOptions? runnerOptions)
     {
         var state = saved.State;
         var until = KeepAlive.IsForever ? null : _expiresAt;
         var period = options.Value.KeepAliveReminderPeriod;
-        var changed = !state.WantLoaded || state.KeepAlive != KeepAlive || state.Options != runnerOptions
+        var changed = _intentStale || !state.WantLoaded || state.KeepAlive != KeepAlive || state.Options != runnerOptions
             || (until is { } u && (state.KeepAliveUntil is not { } saved_ || u - saved_ > period / 2));
         if (changed)
         {
@@ -131,10 +179,9 @@ internal sealed partial class ModelGrain
         }
     }
 
-    /// <summary>The model should no longer be loaded: clear the durable state and the reminder.</summary>
-    private async Task Forget()
+    private async Task ForgetNow()
     {
-        if (saved.State.WantLoaded)
+        if (saved.State.WantLoaded || _intentStale)
         {
             saved.State.WantLoaded = false;
             saved.State.KeepAliveUntil = null;

@@ -4,6 +4,12 @@ namespace OrleansLlm.Grains.Models;
 
 internal sealed partial class ModelGrain
 {
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not persist the keep-alive intent of {Model} (retried in 5 s; it matters only if its host is lost): {Reason}")]
+    private static partial void LogPersistFailed(ILogger logger, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report the usage of {Model} to its GPU silo (the next report corrects it): {Reason}")]
+    private static partial void LogUsageReportFailed(ILogger logger, string model, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} on silo {Silo}, GPUs [{Gpus}]")]
     private static partial void LogLoaded(ILogger logger, string model, string silo, string gpus);
 

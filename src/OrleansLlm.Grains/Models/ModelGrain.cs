@@ -34,6 +34,9 @@ internal sealed partial class ModelGrain(
     /// <summary>How long an unloaded, idle activation lingers before it deactivates.</summary>
     internal static readonly TimeSpan RetireDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>How soon a keep-alive intent that could not be written is tried again.</summary>
+    internal static readonly TimeSpan PersistRetryDelay = TimeSpan.FromSeconds(5);
+
     private readonly CancellationTokenSource _lifetime = new();
     private ModelState _state = ModelState.Unloaded;
     private ILlmRunner? _runner;
@@ -56,6 +59,8 @@ internal sealed partial class ModelGrain(
     private bool _relocating;
     private bool _moving;
     private IGrainTimer? _retire;
+    private IGrainTimer? _persistRetry;
+    private bool _intentStale;
 
     private string ModelPath => this.GetPrimaryKeyString();
 
@@ -74,6 +79,8 @@ internal sealed partial class ModelGrain(
         _expiry = this.RegisterGrainTimer(static (self, _) => self.OnExpiryTimer(), this,
             new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
         _retire = this.RegisterGrainTimer(static (self, _) => self.OnRetireTimer(), this,
+            new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
+        _persistRetry = this.RegisterGrainTimer(static (self, _) => self.OnPersistRetry(), this,
             new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
         if (saved.State.WantLoaded)
             _keepAlive = saved.State.KeepAlive;
