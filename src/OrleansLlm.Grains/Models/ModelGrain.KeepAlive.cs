@@ -88,8 +88,7 @@ internal sealed partial class ModelGrain
         if (_refs > 0 || _state != ModelState.Ready || KeepAlive.IsForever)
             return;
         _expiresAt = KeepAlive.ExpiresAt(clock);
-        var due = KeepAlive.Duration;
-        _expiry?.Change(due > TimeSpan.FromDays(49) ? TimeSpan.FromDays(49) : due, Timeout.InfiniteTimeSpan);
+        _expiry?.Change(ExpiryTimer.NextDue(clock.GetUtcNow(), _expiresAt.Value), Timeout.InfiniteTimeSpan);
     }
 
     private async Task OnExpiryTimer()
@@ -98,7 +97,7 @@ internal sealed partial class ModelGrain
             return;
         if (clock.GetUtcNow() < at)
         {
-            _expiry?.Change(at - clock.GetUtcNow(), Timeout.InfiniteTimeSpan);
+            _expiry?.Change(ExpiryTimer.NextDue(clock.GetUtcNow(), at), Timeout.InfiniteTimeSpan); // a long keep-alive: the next step
             return;
         }
         await UnloadRunner(UnloadReason.Expired, "keep-alive expired");
