@@ -88,7 +88,8 @@ internal sealed partial class ModelGrain
         if (_refs > 0 || _state != ModelState.Ready || KeepAlive.IsForever)
             return;
         _expiresAt = KeepAlive.ExpiresAt(clock);
-        _expiry?.Change(ExpiryTimer.NextDue(clock.GetUtcNow(), _expiresAt.Value), Timeout.InfiniteTimeSpan);
+        if (_expiresAt is { } at)
+            _expiry?.Change(ExpiryTimer.NextDue(clock.GetUtcNow(), at), Timeout.InfiniteTimeSpan);
     }
 
     private async Task OnExpiryTimer()

@@ -164,11 +164,16 @@ internal sealed partial class ModelGrain
                 case LoadOutcome.Granted:
                     return ticket;
                 case LoadOutcome.Evict:
+                    var evicted = true;
                     foreach (var victim in ticket.Victims)
                     {
                         LogEvicting(logger, victim, ModelPath);
-                        await GrainFactory.GetGrain<IModelGrain>(victim).EvictIfIdle();
+                        evicted &= await GrainFactory.GetGrain<IModelGrain>(victim).EvictIfIdle();
                     }
+                    // A victim that became busy meanwhile keeps its room: ask again when the silo
+                    // changes (a request ends, a model unloads), not at once and not in a loop.
+                    if (!evicted)
+                        await LocalGpus.WaitForChange(ticket.Version, TimeSpan.FromSeconds(5)).WaitAsync(cancellationToken);
                     break;
                 case LoadOutcome.Wait:
                     LogWaiting(logger, ModelPath, ticket.Reason);
@@ -256,15 +261,31 @@ internal sealed partial class ModelGrain
             _expiry?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             var gpus = _devices.Where(d => !d.IsCpu).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
             var before = inventory.GetGpus().Where(g => gpus.Contains(g.Id)).ToArray();
-            await runner.DisposeAsync();
+            try
+            {
+                await runner.DisposeAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The runner is gone either way; its memory is for the VRAM wait below to see.
+                LogDisposeFailed(logger, ModelPath, e.Message);
+            }
             if (before.Length > 0 && inventory.ReportsLiveFreeMemory)
                 await WaitForVramRecovery(before, _estimate?.VramSize ?? 0);
-            await LocalGpus.Release(ModelPath);
             LogUnloaded(logger, ModelPath, reason);
             SchedulerMetrics.RecordUnload(ModelPath, SiloAddress, why);
         }
         finally
         {
+            // Whatever happened above, the reservation goes: a phantom one would hold the room forever.
+            try
+            {
+                await LocalGpus.Release(ModelPath);
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                LogReleaseFailed(logger, ModelPath, e.Message);
+            }
             _state = ModelState.Unloaded;
             _devices = [];
             done.SetResult();

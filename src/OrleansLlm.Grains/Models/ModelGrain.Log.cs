@@ -10,6 +10,12 @@ internal sealed partial class ModelGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report the usage of {Model} to its GPU silo (the next report corrects it): {Reason}")]
     private static partial void LogUsageReportFailed(ILogger logger, string model, string reason);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unloading {Model}: its runner failed to close: {Reason}")]
+    private static partial void LogDisposeFailed(ILogger logger, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release the room of {Model} on its GPU silo: {Reason}")]
+    private static partial void LogReleaseFailed(ILogger logger, string model, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} on silo {Silo}, GPUs [{Gpus}]")]
     private static partial void LogLoaded(ILogger logger, string model, string silo, string gpus);
 

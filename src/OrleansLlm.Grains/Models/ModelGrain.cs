@@ -204,6 +204,12 @@ internal sealed partial class ModelGrain(
     {
         if (_state == ModelState.Unloaded)
             return true;
+        if (_state == ModelState.Unloading)
+        {
+            // Already on its way out (expired, keep-alive 0): the evicting load waits for that, once.
+            await _unloadTask!;
+            return true;
+        }
         if (_state != ModelState.Ready || _refs > 0 || _pending > 0)
             return false;
         await UnloadRunner(UnloadReason.Evicted, "evicted to make room");
