@@ -11,7 +11,9 @@ namespace OrleansLlm.Cluster.Tests;
 /// <summary>Starts real multi-silo clusters, each silo with its own configured GPUs and the simulated runner.</summary>
 internal static class TestClusters
 {
-    public static async Task<InProcessTestCluster> StartAsync(string[] siloGpus, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <param name="responseTimeout">Orleans' call timeout for silos and the client (default 30 s).</param>
+    public static async Task<InProcessTestCluster> StartAsync(string[] siloGpus, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null, TimeSpan? responseTimeout = null)
     {
         var builder = new InProcessTestClusterBuilder((short)siloGpus.Length);
         builder.ConfigureSilo((options, silo) =>
@@ -33,8 +35,15 @@ internal static class TestClusters
             silo.Services.AddKeyedSingleton<IGrainStorage, SharedGrainStorage>(OllmStorage.Name);
             silo.Services.AddSingleton<IReminderTable, SharedReminderTable>();
             services?.Invoke(silo.Services);
+            if (responseTimeout is { } siloTimeout)
+                silo.Services.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = siloTimeout);
         });
-        builder.ConfigureClient(client => client.Services.AddOrleansLlmSerialization());
+        builder.ConfigureClient(client =>
+        {
+            client.Services.AddOrleansLlmSerialization();
+            if (responseTimeout is { } clientTimeout)
+                client.Services.Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = clientTimeout);
+        });
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;

@@ -17,7 +17,7 @@ public interface IModelGrain : IGrainWithStringKey
     IAsyncEnumerable<GenerationEvent> Generate(GenerateRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Embeds the inputs (loading the model first if needed); no inputs only loads it.</summary>
-    Task<EmbedResult> Embed(EmbedRequest request, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<GenerationEvent> Embed(EmbedRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Ollama's explicit unload (<c>keep_alive: 0</c> with no prompt): the model unloads as soon as

@@ -32,33 +32,28 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
     /// <summary>Requests now waiting for a model load.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
-    /// <summary>Embeddings through the model grain, placed by the request's options and re-placed when it moves.</summary>
+    /// <summary>Embeddings through the model grain: the same stream, queue bound and re-placement as a generation.</summary>
     public async Task<EmbedResult> EmbedAsync(string modelPath, EmbedRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        for (var relocations = 0; ; relocations++)
+        await foreach (var item in Follow(modelPath, request.Runner, (grain, ct) => grain.Embed(request, ct), cancellationToken))
         {
-            if (relocations > 0)
-                await Task.Delay(RelocationBackoff * relocations, cancellationToken);
-            ModelRequestContext.Set(request.Runner, relocations);
-            try
-            {
-                return await grains.GetGrain<IModelGrain>(modelPath).Embed(request, cancellationToken);
-            }
-            catch (Exception e) when (e is ModelRelocatingException or ModelMovingException or OrleansMessageRejectionException && relocations < MaxRelocations)
-            {
-                // The activation moved: place it again.
-            }
-            finally
-            {
-                ModelRequestContext.Clear();
-            }
+            if (item.Kind == GenerationEventKind.Done)
+                return new EmbedResult(item.Embeddings ?? [], item.Stats?.LoadDurationNs ?? 0, item.Stats?.TotalDurationNs ?? 0);
         }
+        throw new InvalidOperationException($"the embedding stream of '{modelPath}' ended without its result");
     }
 
-    public async IAsyncEnumerable<GenerationEvent> GenerateAsync(string modelPath, GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<GenerationEvent> GenerateAsync(string modelPath, GenerateRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return Follow(modelPath, request.Runner, (grain, ct) => grain.Generate(request, ct), cancellationToken);
+    }
+
+    /// <summary>One call to a model's stream, followed wherever the model is placed again, counted against the queue bound while it waits for a load.</summary>
+    private async IAsyncEnumerable<GenerationEvent> Follow(string modelPath, Scheduling.Options.RunnerOptions runner,
+        Func<IModelGrain, CancellationToken, IAsyncEnumerable<GenerationEvent>> call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var started = false;
         var relocations = 0;
         var moves = 0;
@@ -68,8 +63,8 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
                 await Task.Delay(RelocationBackoff * Math.Max(1, relocations), cancellationToken); // let the old activation go
             var counted = false;
             var moved = false;
-            ModelRequestContext.Set(request.Runner, relocations);
-            var stream = grains.GetGrain<IModelGrain>(modelPath).Generate(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            ModelRequestContext.Set(runner, relocations);
+            var stream = call(grains.GetGrain<IModelGrain>(modelPath), cancellationToken).GetAsyncEnumerator(cancellationToken);
             try
             {
                 while (true)

@@ -162,23 +162,41 @@ internal sealed partial class ModelGrain(
         }
     }
 
-    public async Task<EmbedResult> Embed(EmbedRequest request, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Embeddings take the generation's path: a stream (so a long wait for room and a load never
+    /// hit a call timeout, and never hold the grain's turn), counted as queued while it waits.
+    /// </summary>
+    public async IAsyncEnumerable<GenerationEvent> Embed(EmbedRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (_relocating)
-            throw Leaving();
-        var started = Stopwatch.GetTimestamp();
-        var identity = RunnerIdentity.Of(options.Value.Admit(request.Runner));
-        var loadNanoseconds = await IsServing(identity) ? 0 : await WaitForRunner(identity, KeepAliveOf(request.KeepAlive), started, cancellationToken);
-        await AcquireReference(KeepAliveOf(request.KeepAlive));
+        _openStreams++;
         try
         {
-            var vectors = request.Inputs.Count == 0 ? [] : await _runner!.EmbedAsync(request.Inputs, request.Truncate, cancellationToken);
-            return new EmbedResult(vectors, loadNanoseconds, Nanoseconds(started));
+            if (_relocating)
+                throw Leaving();
+            var started = Stopwatch.GetTimestamp();
+            var identity = RunnerIdentity.Of(options.Value.Admit(request.Runner));
+            long loadNanoseconds = 0;
+            if (!await IsServing(identity))
+            {
+                yield return GenerationEvent.Queued(_state == ModelState.Loading ? "model is loading" : "model must be loaded") with { SiloAddress = SiloAddress };
+                loadNanoseconds = await WaitForRunner(identity, KeepAliveOf(request.KeepAlive), started, cancellationToken);
+            }
+            await AcquireReference(KeepAliveOf(request.KeepAlive));
+            try
+            {
+                yield return new GenerationEvent(GenerationEventKind.Started, SiloAddress: SiloAddress);
+                var vectors = request.Inputs.Count == 0 ? [] : await _runner!.EmbedAsync(request.Inputs, request.Truncate, cancellationToken);
+                yield return GenerationEvent.Embedded(vectors, new GenerationStats { LoadDurationNs = loadNanoseconds, TotalDurationNs = Nanoseconds(started) });
+            }
+            finally
+            {
+                await ReleaseReference();
+            }
         }
         finally
         {
-            await ReleaseReference();
+            _openStreams--;
         }
     }
 
