@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Inference.Llama;
 
@@ -12,7 +13,7 @@ internal static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app, OllmOptions options, bool hostsRunners)
     {
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
-        app.MapGet("/readyz", async (IGrainFactory grains, CancellationToken cancellationToken) =>
+        app.MapGet("/readyz", async (IGrainFactory grains, ILoggerFactory loggers, CancellationToken cancellationToken) =>
         {
             try
             {
@@ -24,7 +25,9 @@ internal static class HealthEndpoints
             }
             catch (Exception e) when (e is TimeoutException or OrleansException)
             {
-                return Results.Json(new { status = "not ready", error = e.Message }, statusCode: 503);
+                // The probe is unauthenticated: a short reason for it, the detail for the log.
+                loggers.CreateLogger(typeof(HealthEndpoints)).LogWarning(e, "/readyz: the cluster did not answer");
+                return Results.Json(new { status = "not ready", reason = "the cluster did not answer" }, statusCode: 503);
             }
         });
         return app;

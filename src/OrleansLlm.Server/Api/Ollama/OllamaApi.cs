@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Gguf;
@@ -31,16 +32,56 @@ public static class OllamaApi
         return app;
     }
 
-    private static async Task<IResult> Running(IGrainFactory grains, ModelCatalog catalog)
+    /// <summary>How long <c>/api/ps</c> waits for one silo: a silo that was killed answers nothing until membership declares it dead.</summary>
+    internal static readonly TimeSpan SiloAnswerTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The loaded models of every silo that answers within <see cref="SiloAnswerTimeout"/>; those
+    /// that do not are named in <c>unreachable</c> (an addition Ollama's clients ignore), never a 500.
+    /// </summary>
+    private static async Task<IResult> Running(IGrainFactory grains, ModelCatalog catalog, ILoggerFactory loggers)
     {
-        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
-        var snapshots = await Task.WhenAll(hosts.Keys.Select(h => grains.GetGrain<IGpuSiloGrain>(h.ToParsableString()).GetSnapshot()));
+        var logger = loggers.CreateLogger(typeof(OllamaApi));
+        Dictionary<SiloAddress, SiloStatus> hosts;
+        try
+        {
+            hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(SiloAnswerTimeout);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            logger.LogWarning(e, "/api/ps: the cluster's membership did not answer");
+            return OllamaJson.Error(503, "the cluster is not reachable, try again");
+        }
+        var unreachable = new List<string>();
+        var snapshots = await Task.WhenAll(hosts.Keys.Select(async host =>
+        {
+            try
+            {
+                return await grains.GetGrain<IGpuSiloGrain>(host.ToParsableString()).GetSnapshot().WaitAsync(SiloAnswerTimeout);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                logger.LogWarning("/api/ps: silo {Silo} did not answer: {Reason}", host, e.Message);
+                lock (unreachable)
+                    unreachable.Add(host.ToParsableString());
+                return null;
+            }
+        }));
         var models = new List<object>();
-        foreach (var snapshot in snapshots)
+        foreach (var snapshot in snapshots.OfType<SiloSnapshot>())
         {
             foreach (var runner in snapshot.Host.Runners.Where(r => !r.Loading))
             {
-                var status = await grains.GetGrain<IModelGrain>(runner.ModelPath).GetStatus();
+                ModelStatus status;
+                try
+                {
+                    status = await grains.GetGrain<IModelGrain>(runner.ModelPath).GetStatus().WaitAsync(SiloAnswerTimeout);
+                }
+                catch (Exception e) when (e is TimeoutException or OrleansException)
+                {
+                    logger.LogWarning("/api/ps: model {Model} did not answer: {Reason}", runner.ModelPath, e.Message);
+                    continue; // its silo is going: it is not running anywhere we can show
+                }
                 var name = catalog.NameOf(runner.ModelPath) ?? runner.ModelPath;
                 var entry = Describe(name, runner.ModelPath, new FileInfo(runner.ModelPath));
                 entry["size"] = status.SizeBytes;
@@ -52,7 +93,9 @@ public static class OllamaApi
                 models.Add(entry);
             }
         }
-        return Results.Json(new { models }, OllamaJson.Options);
+        return unreachable.Count == 0
+            ? Results.Json(new { models }, OllamaJson.Options)
+            : Results.Json(new { models, unreachable }, OllamaJson.Options);
     }
 
     private static string ExpiresAt(ModelStatus status)
