@@ -6,7 +6,9 @@ namespace OrleansLlm.Abstractions.Catalog;
 /// Ollama-style model names resolved to GGUF files under the models root: <c>name:tag</c> is
 /// <c>&lt;root&gt;/name/tag.gguf</c>; a bare <c>name</c> is tag <c>latest</c>, and
 /// <c>&lt;root&gt;/name.gguf</c> answers to it too. Nothing outside the root is ever opened: names
-/// are validated before any file-system call, and a link that leads out of the root is refused.
+/// are validated before any file-system call, and a file is served only if its real path — every
+/// link along the way followed, a linked directory as much as a linked file — is inside the real
+/// path of the root.
 /// </summary>
 public sealed partial class ModelCatalog
 {
@@ -29,9 +31,8 @@ public sealed partial class ModelCatalog
             var path = Path.GetFullPath(Path.Combine(Root, candidate));
             if (!IsInside(path) || !File.Exists(path))
                 continue;
-            var target = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true);
-            if (target is not null && !IsInside(Path.GetFullPath(target.FullName)))
-                continue; // a link out of the root
+            if (!RealPath(path).StartsWith(RealPath(Root) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                continue; // a link (of the file or of a directory on its way) out of the root
             return path;
         }
         return null;
@@ -53,9 +54,12 @@ public sealed partial class ModelCatalog
     {
         if (!Directory.Exists(Root))
             return [];
-        return [.. Directory.EnumerateFiles(Root, "*.gguf", SearchOption.AllDirectories)
+        // Names go two directories deep at most (namespace/name/tag.gguf): deeper is no model, and a
+        // directory link that loops cannot send the listing round for ever.
+        var files = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2 };
+        return [.. Directory.EnumerateFiles(Root, "*.gguf", files)
             .Select(path => (Name: NameOf(path), File: new FileInfo(path)))
-            .Where(m => m.Name is not null && (m.File.LinkTarget is null || Resolve(m.Name) is not null))
+            .Where(m => m.Name is not null && Resolve(m.Name) == m.File.FullName)
             .Select(m => (m.Name!, m.File))
             .OrderBy(m => m.Item1, StringComparer.Ordinal)];
     }
@@ -77,6 +81,26 @@ public sealed partial class ModelCatalog
         yield return Path.Combine(model, tag + ".gguf");
         if (tag == DefaultTag)
             yield return model + ".gguf";
+    }
+
+    /// <summary>
+    /// What the kernel would open: <paramref name="path"/> with every symbolic link along it
+    /// followed, component by component (.NET resolves only the last one).
+    /// </summary>
+    internal static string RealPath(string path, int depth = 0)
+    {
+        if (depth > 40)
+            throw new IOException($"too many levels of symbolic links at '{path}'");
+        var full = Path.GetFullPath(path);
+        var current = Path.GetPathRoot(full)!;
+        foreach (var part in full[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            FileSystemInfo entry = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
+            if (entry.LinkTarget is { } target)
+                current = RealPath(Path.Combine(Path.GetDirectoryName(current)!, target), depth + 1);
+        }
+        return current;
     }
 
     private bool IsInside(string fullPath) => fullPath.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
