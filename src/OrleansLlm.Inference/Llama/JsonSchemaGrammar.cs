@@ -12,6 +12,13 @@ namespace OrleansLlm.Inference.Llama;
 /// </summary>
 internal static class JsonSchemaGrammar
 {
+    /// <summary>
+    /// The largest grammar a request may bring, in characters. llama.cpp checks every candidate
+    /// token against the grammar at each step, on the loop every request of the model shares, so
+    /// the grammar's size is a cost everyone pays: measured in bench/results/grammar-cost.md.
+    /// </summary>
+    public const int MaxLength = 16 * 1024;
+
     private const string Primitives = """
         value   ::= object | array | string | number | ("true" | "false" | "null") ws
         object  ::= "{" ws ( string ":" ws value ("," ws string ":" ws value)* )? "}" ws
@@ -45,7 +52,10 @@ internal static class JsonSchemaGrammar
             var rules = new StringBuilder();
             var counter = 0;
             var root = Rule(schema.RootElement, rules, ref counter);
-            return $"root ::= {root}\n{rules}{Primitives}";
+            var grammar = $"root ::= {root}\n{rules}{Primitives}";
+            if (grammar.Length > MaxLength)
+                throw new ArgumentException($"format: this JSON schema needs a grammar of {grammar.Length} characters, over the limit of {MaxLength}; use fewer enum values or properties", nameof(format));
+            return grammar;
         }
     }
 

@@ -58,9 +58,10 @@ public sealed partial class LlamaRunner : ILlmRunner
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
-        // Tokenising reads only the vocabulary: it runs on the caller's thread, never in the loop.
-        var tokens = _weights.Tokenize(PromptBuilder.Build(_weights, request), add_bos: true, special: true, Encoding.UTF8);
-        var sequence = new LlamaSequence(request, LlamaSequence.Fit(tokens, ContextSize, request.Sampling.NumKeep), cancellationToken);
+        // Preparing a request (template, truncation, tokens, grammar) reads only the weights'
+        // vocabulary: it runs on the thread pool, never in the decode loop nor in the caller's turn.
+        var (tokens, grammar) = await Task.Run(() => Prepare(request), cancellationToken);
+        var sequence = new LlamaSequence(request, tokens, grammar, cancellationToken);
         await _incoming.Writer.WriteAsync(sequence, cancellationToken);
         try
         {
@@ -71,6 +72,15 @@ public sealed partial class LlamaRunner : ILlmRunner
         {
             sequence.Abandon();
         }
+    }
+
+    private (LLamaToken[] Tokens, string? Grammar) Prepare(GenerateRequest request)
+    {
+        var grammar = string.IsNullOrEmpty(request.Format) ? null : JsonSchemaGrammar.For(request.Format);
+        var budget = LlamaSequence.PromptBudget(ContextSize);
+        var prompt = PromptBuilder.Build(_weights, request, budget);
+        var tokens = _weights.Tokenize(prompt, add_bos: true, special: true, Encoding.UTF8);
+        return (LlamaSequence.Fit(tokens, ContextSize, request.Sampling.NumKeep), grammar);
     }
 
     public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> inputs, bool truncate, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace OrleansLlm.Inference.Llama;
 /// its sampler, decoder and output. Only the runner's loop touches it after it was queued, except
 /// <see cref="Abandon"/> and the caller's token.
 /// </summary>
-internal sealed class LlamaSequence(GenerateRequest request, LLamaToken[] prompt, CancellationToken cancellationToken)
+internal sealed class LlamaSequence(GenerateRequest request, LLamaToken[] prompt, string? grammar, CancellationToken cancellationToken)
 {
     private readonly long _created = Stopwatch.GetTimestamp();
     private long _firstToken;
@@ -52,11 +52,14 @@ internal sealed class LlamaSequence(GenerateRequest request, LLamaToken[] prompt
 
     public void Start(LLamaSeqId id, LLamaContext context, LLamaWeights weights)
     {
-        _sampler = SamplingPipelines.Create(request.Sampling, weights.Vocab.EOS, blockEndOfSequence: false, request.Format);
+        _sampler = SamplingPipelines.Create(request.Sampling, weights.Vocab.EOS, blockEndOfSequence: false, grammar);
         _decoder = new StreamingTokenDecoder(context);
         _stops = new StopStrings(request.Sampling.Stop);
         Id = id;
     }
+
+    /// <summary>The most prompt tokens a request may bring: the context less an eighth to generate into.</summary>
+    internal static int PromptBudget(int context) => context - Math.Max(1, context / 8);
 
     /// <summary>
     /// A prompt longer than the context is cut as Ollama cuts it: the first <c>num_keep</c> tokens
@@ -64,7 +67,7 @@ internal sealed class LlamaSequence(GenerateRequest request, LLamaToken[] prompt
     /// </summary>
     internal static LLamaToken[] Fit(LLamaToken[] tokens, int context, int numKeep)
     {
-        var limit = context - Math.Max(1, context / 8);
+        var limit = PromptBudget(context);
         if (tokens.Length <= limit)
             return tokens;
         var keep = Math.Clamp(numKeep, 0, limit / 2);

@@ -7,8 +7,8 @@ namespace OrleansLlm.Inference.Llama;
 /// <summary>One sampling pipeline per request (pipelines carry state), from Ollama's options.</summary>
 internal static class SamplingPipelines
 {
-    /// <param name="format"><c>json</c> (or a JSON schema, constrained to JSON) to constrain the output; null for free text.</param>
-    public static DefaultSamplingPipeline Create(SamplingOptions options, LLamaToken? endOfSequence, bool blockEndOfSequence, string? format = null)
+    /// <param name="grammar">GBNF (see <see cref="JsonSchemaGrammar"/>) to constrain the output; null for free text.</param>
+    public static DefaultSamplingPipeline Create(SamplingOptions options, LLamaToken? endOfSequence, bool blockEndOfSequence, string? grammar = null)
     {
         // PreventEOS has no effect in LLamaSharp 0.30; a -inf logit bias does.
         var bias = new Dictionary<LLamaToken, float>();
@@ -27,7 +27,7 @@ internal static class SamplingPipelines
             FrequencyPenalty = options.FrequencyPenalty,
             PresencePenalty = options.PresencePenalty,
             Seed = options.Seed < 0 ? (uint)Random.Shared.Next() : (uint)options.Seed,
-            Grammar = string.IsNullOrEmpty(format) ? null : new Grammar(JsonSchemaGrammar.For(format), "root"),
+            Grammar = string.IsNullOrEmpty(grammar) ? null : new Grammar(grammar, "root"),
         };
     }
 }
