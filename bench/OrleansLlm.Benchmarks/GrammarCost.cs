@@ -89,10 +89,10 @@ internal static class GrammarCost
 
                 {table}
                 The grammar is checked against every vocabulary token at each step of the constrained request, on the loop its
-neighbours share, so every grammar slows them: the small request's steps wait 5–12 ms for the constrained request's
-sampling (a step alone takes about 1.3 ms here). The limit bounds that cost (a 100,000-value enum, refused, would
-have cost seconds a step); a model with a 32,000- or 128,000-token vocabulary pays about 1.7 or 7 times as much per
-step. Sampling constrained requests off the shared loop is left for the tail-latency work.
+                neighbours share, so every grammar slows them: the small request's steps wait 5–12 ms for the constrained request's
+                sampling (a step alone takes about 1.3 ms here). The limit bounds that cost (a 100,000-value enum, refused, would
+                have cost seconds a step); a model with a 32,000- or 128,000-token vocabulary pays about 1.7 or 7 times as much per
+                step. Sampling constrained requests off the shared loop is left for the tail-latency work.
                 """);
             return 0;
         }
