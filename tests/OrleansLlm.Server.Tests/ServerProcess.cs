@@ -45,14 +45,15 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// Starts the server with <paramref name="environment"/> on top of the test defaults (embedded
     /// role, free silo ports, HTTP on <c>OLLAMA_HOST</c> unless given). Does not wait for it.
     /// </summary>
-    public static ServerProcess Start(string name, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
+    /// <param name="viaDotnetRun">Start it as README says, <c>dotnet run --project src/OrleansLlm.Server</c> (already built), with these arguments.</param>
+    public static ServerProcess Start(string name, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null, string[]? viaDotnetRun = null)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "ollm-server"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
-        };
+        var start = viaDotnetRun is null
+            ? new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "ollm-server"))
+            : new ProcessStartInfo("dotnet", ["run", "--project", ServerProject, "--no-build", "--", .. viaDotnetRun]);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.WorkingDirectory = workingDirectory ?? Path.GetTempPath();
         var httpPort = TestPorts.Free();
         start.Environment["OLLAMA_HOST"] = $"127.0.0.1:{httpPort}";
         start.Environment["Ollm__SiloPort"] = $"{TestPorts.Free()}";
@@ -63,6 +64,21 @@ internal sealed class ServerProcess : IAsyncDisposable
         if (environment.TryGetValue("OLLAMA_HOST", out var host) && host.LastIndexOf(':') is var colon and >= 0)
             httpPort = int.Parse(host[(colon + 1)..].TrimEnd('/'), System.Globalization.CultureInfo.InvariantCulture);
         return new ServerProcess(name, Process.Start(start)!, httpPort);
+    }
+
+    /// <summary>The server's project file, found from the test's output folder up to the repository root.</summary>
+    private static string ServerProject
+    {
+        get
+        {
+            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            {
+                var project = Path.Combine(directory.FullName, "src", "OrleansLlm.Server", "OrleansLlm.Server.csproj");
+                if (File.Exists(project))
+                    return project;
+            }
+            throw new FileNotFoundException("src/OrleansLlm.Server/OrleansLlm.Server.csproj above " + AppContext.BaseDirectory);
+        }
     }
 
     /// <summary>Waits until <c>/readyz</c> answers 200 (or the process exits, or a minute passes).</summary>

@@ -30,7 +30,8 @@ public static class OllmServer
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(args.Where(a => a != StartupBanner.VerboseSwitch).ToArray());
+        StartupBanner.QuietFrameworks(builder, args);
         builder.Configuration.AddOllamaEnvironment(OllamaEnvironment.Current());
         configure?.Invoke(builder);
         var configuration = builder.Configuration;
@@ -73,6 +74,7 @@ public static class OllmServer
         if (options.Runner == "llama" && role != "frontend")
             Inference.Llama.LlamaNative.EnsureLoaded(app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("llama.cpp"), options.LlamaNativeDirectory);
         app.MapHealth(options, hostsRunners: role != "frontend");
+        StartupBanner.PrintWhenStarted(app, role, options, catalog);
         if (role is "all" or "frontend")
         {
             app.MapOllamaApi();
