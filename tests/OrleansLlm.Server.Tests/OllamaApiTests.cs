@@ -119,6 +119,22 @@ public sealed class OllamaApiTests(ServerFixture server) : IClassFixture<ServerF
             Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
             Assert.Contains("Invalid GGUF", error, StringComparison.Ordinal);
             Assert.Contains("tensors", error, StringComparison.Ordinal);
+            // The reason and the model's file as the root names it, never the server's path: on every API.
+            Assert.Contains("corrupt.gguf", error, StringComparison.Ordinal);
+            foreach (var (path, body) in new[]
+            {
+                ("/api/generate", """{"model":"corrupt","prompt":"x"}"""),
+                ("/api/embed", """{"model":"corrupt","input":"x"}"""),
+                ("/api/show", """{"model":"corrupt"}"""),
+                ("/v1/chat/completions", """{"model":"corrupt","messages":[{"role":"user","content":"x"}]}"""),
+                ("/v1/embeddings", """{"model":"corrupt","input":"x"}"""),
+            })
+            {
+                using var answer = await Post(path, body);
+                var text = await answer.Content.ReadAsStringAsync();
+                Assert.False(answer.IsSuccessStatusCode, $"{path}: {text}");
+                Assert.DoesNotContain(server.ModelsRoot, text, StringComparison.Ordinal);
+            }
             var ok = await Lines("/api/generate", """{"model":"demo","prompt":"x","options":{"num_predict":2}}""");
             Assert.True(ok[^1].GetProperty("done").GetBoolean());
         }

@@ -105,7 +105,7 @@ internal static class GenerateEndpoint
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Headers are gone: Ollama reports a mid-stream failure as a final error line.
-            await WriteLine(new Dictionary<string, object?> { ["error"] = Status(e).Message });
+            await WriteLine(new Dictionary<string, object?> { ["error"] = ClientErrors.WithoutPaths(Status(e).Message) });
         }
 
         async Task Begin()

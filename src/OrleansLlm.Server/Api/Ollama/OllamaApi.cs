@@ -130,7 +130,7 @@ public static class OllamaApi
         }
         catch (Exception e) when (e is GgufFormatException or IOException)
         {
-            entry["details"] = new Dictionary<string, object?> { ["format"] = "gguf", ["error"] = e.Message };
+            entry["details"] = new Dictionary<string, object?> { ["format"] = "gguf", ["error"] = ClientErrors.WithoutPaths(e.Message) };
         }
         return entry;
     }

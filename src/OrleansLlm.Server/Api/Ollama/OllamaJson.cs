@@ -43,7 +43,7 @@ internal static class OllamaJson
     public static JsonElement? Element(JsonElement body, string name) =>
         body.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined) ? value : null;
 
-    public static IResult Error(int status, string message) => Results.Json(new { error = message }, Options, statusCode: status);
+    public static IResult Error(int status, string message) => Results.Json(new { error = ClientErrors.WithoutPaths(message) }, Options, statusCode: status);
 }
 
 /// <summary>A request Ollama would answer with 400; the message says which field and why.</summary>

@@ -271,5 +271,5 @@ public static class OpenAiApi
     }
 
     private static IResult Error(int status, string message, string type, string? code) =>
-        Results.Json(new { error = new { message, type, param = (string?)null, code } }, statusCode: status);
+        Results.Json(new { error = new { message = ClientErrors.WithoutPaths(message), type, param = (string?)null, code } }, statusCode: status);
 }
