@@ -58,7 +58,7 @@ public static class GgufReader
         for (ulong i = 0; i < entryCount; i++)
         {
             var entryStart = cursor.Position;
-            var key = cursor.ReadString(options.MaxStringLength, "metadata key");
+            var key = cursor.ReadName(options.MaxStringLength, "metadata key");
             var typeStart = cursor.Position;
             var typeCode = cursor.ReadUInt32();
             if (!GgufValueTypes.IsDefined(typeCode))
@@ -127,7 +127,7 @@ public static class GgufReader
     private static GgufTensorInfo ReadTensorInfo(ref GgufCursor cursor, GgufReaderOptions options)
     {
         var start = cursor.Position;
-        var name = cursor.ReadString(options.MaxStringLength, "tensor name");
+        var name = cursor.ReadName(options.MaxStringLength, "tensor name");
         if (System.Text.Encoding.UTF8.GetByteCount(name) > MaxTensorNameLength)
             throw cursor.Error(start, $"tensor name '{name[..Math.Min(name.Length, 80)]}' is longer than {MaxTensorNameLength} bytes");
         var dimensionCount = cursor.ReadUInt32();

@@ -58,6 +58,26 @@ public class GgufMalformedFileTests
     }
 
     [Fact]
+    public void A_metadata_key_that_is_not_valid_utf8_is_malformed_and_says_where()
+    {
+        // "gen" then a lone continuation byte: Ollama's clients would show a mangled key.
+        var bytes = RawGguf.Header(entries: 1).U64(4).Bytes([(byte)'g', (byte)'e', (byte)'n', 0x80]).U32((uint)GgufValueType.UInt32).U32(1).ToArray();
+
+        var error = Reject(bytes);
+
+        Assert.Equal(24, error.Offset);
+        Assert.Contains("metadata key is not valid UTF-8 (byte 3 of 4)", error.Reason);
+    }
+
+    [Fact]
+    public void A_tensor_name_that_is_not_valid_utf8_is_malformed()
+    {
+        var bytes = RawGguf.Header(tensors: 1).U64(2).Bytes([0xC3, 0x28]).U32(1).U64(8).U32((uint)GgmlType.F32).U64(0).ToArray();
+
+        Assert.Contains("tensor name is not valid UTF-8", Reject(bytes).Reason);
+    }
+
+    [Fact]
     public void A_file_truncated_inside_the_tensor_table_says_so()
     {
         var bytes = RawGguf.Header(tensors: 1).Str("token_embd.weight").U32(2).U64(8).ToArray();

@@ -61,6 +61,29 @@ internal ref struct GgufCursor(ReadOnlySpan<byte> data, long fileLength, long he
         return text;
     }
 
+    /// <summary>
+    /// Reads a name that must be valid UTF-8 (a metadata key, a tensor name): a malformed one is
+    /// refused like any other malformation, where a value's bad bytes would only be replaced.
+    /// </summary>
+    public string ReadName(long maxLength, string what)
+    {
+        var start = _position;
+        var length = ReadStringLength(maxLength, what);
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(_data.Slice(_position, length));
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw Error(start, $"{what} is not valid UTF-8 (byte {e.Index} of {length})");
+        }
+        _position += length;
+        return text;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public void SkipString(long maxLength, string what) => _position += ReadStringLength(maxLength, what);
 
     /// <summary>Walks <paramref name="count"/> strings without decoding them: the hot loop of skipping a vocabulary.</summary>
