@@ -34,7 +34,7 @@ public sealed class FaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_caller_that_cancels_mid_stream_releases_its_reference_and_generation_stops()
+    public async Task A_caller_that_cancels_mid_stream_releases_its_reference_and_the_next_request_is_served_by_the_same_runner()
     {
         var path = TestModels.Small("cancel-model");
         using var cancel = new CancellationTokenSource();
@@ -45,9 +45,15 @@ public sealed class FaultTests : IAsyncLifetime
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await stream.Drain());
 
-        await ClusterView.Eventually(async () => (await _cluster.Client.GetGrain<IModelGrain>(path).GetStatus()).RefCount == 0, TimeSpan.FromSeconds(5), "the reference is released");
+        await ClusterView.Eventually(async () => (await _cluster.Client.GetGrain<IModelGrain>(path).GetStatus()).RefCount == 0, TimeSpan.FromSeconds(30), "the reference is released");
         var (_, runner) = Assert.Single(await _cluster.WhereLoaded(path));
         Assert.Equal(0, runner.RefCount);
         Assert.NotNull(runner.ExpiresAt); // idle: the keep-alive countdown runs
+
+        // And the next request is served in full by the same runner.
+        var next = await Client.GenerateAsync(path, new GenerateRequest { Prompt = "hi", Sampling = SamplingOptions.Default with { NumPredict = 5 } }).ToListAsync();
+        Assert.Equal(5, next.Count(e => e.Kind == GenerationEventKind.Token));
+        Assert.Equal(GenerationEventKind.Done, next[^1].Kind);
+        Assert.Equal(1, (await _cluster.Client.GetGrain<IModelGrain>(path).GetStatus()).Loads);
     }
 }

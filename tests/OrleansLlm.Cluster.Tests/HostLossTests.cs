@@ -1,3 +1,4 @@
+using OrleansLlm.Abstractions.Errors;
 using System.Diagnostics;
 using Orleans.TestingHost;
 using OrleansLlm.Abstractions.Models;
@@ -42,8 +43,8 @@ public sealed class HostLossTests : IAsyncLifetime
         await _cluster.KillSiloAsync(_cluster.SiloHandle(1));
 
         // The caller on the dead silo gets an error, not a hang.
-        var failure = await Assert.ThrowsAnyAsync<Exception>(() => pinnedStream.Drain().WaitAsync(TimeSpan.FromSeconds(60)));
-        Assert.IsNotType<TimeoutException>(failure);
+        var failure = await Assert.ThrowsAsync<ModelHostLostException>(() => pinnedStream.Drain().WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("was lost mid-answer; retry", failure.Message);
         // The stream on a surviving silo is untouched and its reference count intact.
         var (_, otherRunner) = Assert.Single(await _cluster.WhereLoaded(other));
         Assert.Equal(1, otherRunner.RefCount);

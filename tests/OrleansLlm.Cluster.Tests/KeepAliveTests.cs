@@ -76,7 +76,7 @@ public sealed class KeepAliveTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_countdown_starts_only_when_the_last_request_ends()
+    public async Task A_keep_alive_shorter_than_a_request_never_cuts_it_and_the_model_unloads_once_it_ends()
     {
         var path = TestModels.Small("keepalive-busy");
         var longRequest = new GenerateRequest

@@ -66,7 +66,10 @@ public sealed class SiloLossTests : IAsyncLifetime
 
         // The cut stream ended with Ollama's error line, not silently.
         var lines = (await rest.WaitAsync(TimeSpan.FromSeconds(60))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(JsonDocument.Parse(lines[^1]).RootElement.TryGetProperty("error", out _), $"the stream's last line: {lines[^1]}");
+        Assert.True(JsonDocument.Parse(lines[^1]).RootElement.TryGetProperty("error", out var cut), $"the stream's last line: {lines[^1]}");
+        Assert.StartsWith("the host serving model 'large' ", cut.GetString(), StringComparison.Ordinal);
+        Assert.Contains("mid-answer", cut.GetString(), StringComparison.Ordinal);   // lost, or silent until the call timeout: whichever Orleans tells first
+        Assert.EndsWith("retry the request", cut.GetString(), StringComparison.Ordinal);
         // The next request is served by the survivor (14 GiB fits its 16 GiB).
         using var next = await _frontend.Http.PostAsync("/api/generate", Json(new { model = "large", prompt = "hi", stream = false, options = new { num_predict = 2 } }));
         var served = JsonDocument.Parse(await next.Content.ReadAsStringAsync()).RootElement;

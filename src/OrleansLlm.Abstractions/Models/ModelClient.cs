@@ -86,6 +86,17 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
                         // The activation left its silo before this request started: place it again.
                         break;
                     }
+                    catch (Exception e) when (started && e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException)
+                    {
+                        // Mid-answer, the silo went away: a clear error for the caller (the next
+                        // request places the model again), not Orleans' enumerator bookkeeping.
+                        throw new ModelHostLostException($"the host serving model '{Path.GetFileNameWithoutExtension(modelPath)}' was lost mid-answer; retry the request", e);
+                    }
+                    catch (TimeoutException e) when (started)
+                    {
+                        // A killed silo's calls fail only at the call timeout, before membership tells this client.
+                        throw new ModelHostLostException($"the host serving model '{Path.GetFileNameWithoutExtension(modelPath)}' stopped answering mid-answer (lost, or slower than the call timeout); retry the request", e);
+                    }
                     finally
                     {
                         ModelRequestContext.Clear();
