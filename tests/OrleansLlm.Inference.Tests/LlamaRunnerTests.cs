@@ -252,7 +252,7 @@ public sealed class LlamaLoadTests
     }
 
     [Fact]
-    public async Task A_model_llama_cpp_rejects_fails_with_llama_cpps_reason()
+    public async Task A_model_llama_cpp_rejects_fails_with_llama_cpps_reason_and_the_next_load_serves()
     {
         var demo = GgufReader.ReadFile(DemoModels.Tiny, GgufReaderOptions.LoadAllArrays);
         var bytes = await File.ReadAllBytesAsync(DemoModels.Tiny);
@@ -267,6 +267,8 @@ public sealed class LlamaLoadTests
         var error = await Assert.ThrowsAsync<ModelLoadException>(() => DemoModels.Factory.LoadAsync(DemoModels.Request(path), null, CancellationToken.None));
 
         Assert.Contains("llama.attention.layer_norm_rms_epsilon", error.Message);
+        await using var runner = await DemoModels.Factory.LoadAsync(DemoModels.Request(DemoModels.Tiny), null, CancellationToken.None);
+        Assert.False(string.IsNullOrEmpty(await RunnerAftermathTests.Text(runner, RunnerAftermathTests.Greedy(3, 8)))); // the next load serves
     }
 
     [Fact]

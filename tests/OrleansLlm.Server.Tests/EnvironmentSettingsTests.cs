@@ -108,6 +108,28 @@ public sealed class EnvironmentSettingsTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await Generate(server, "alpha")).Status); // and once loaded, it serves
     }
 
+    [Fact]
+    public async Task OLLAMA_LOAD_TIMEOUT_fails_a_load_that_stops_progressing_and_leaves_nothing_loaded()
+    {
+        // The simulated load reports progress every tenth: at this rate a tenth takes about 3 s, longer than the 1 s allowed.
+        var gpus = Scheduling.Gpus.GpuInventory.Create("cuda:24GiB", null).GetGpus();
+        var bytes = Scheduling.Estimation.MemoryEstimator.Estimate(Gguf.GgufReader.ReadFile(Path.Combine(_models, "alpha.gguf")), gpus,
+            Scheduling.Options.RunnerOptions.Default with { NumCtx = 256 }).TotalSize;
+        await using var server = await Start(new()
+        {
+            ["OLLAMA_LOAD_TIMEOUT"] = "1s", ["OLLM_RUNNER"] = "simulated", ["OLLM_GPUS"] = "cuda:24GiB",
+            ["Ollm__Simulated__LoadBytesPerSecond"] = $"{bytes / 30}",
+        });
+
+        var stalled = await Generate(server, "alpha");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, stalled.Status);
+        var error = stalled.Body.GetProperty("error").GetString()!;
+        Assert.StartsWith("timed out waiting for llama runner to start", error, StringComparison.Ordinal);
+        Assert.Contains("OLLAMA_LOAD_TIMEOUT", error, StringComparison.Ordinal);
+        Assert.Empty(await Loaded(server));
+    }
+
     private async Task<ServerProcess> Start(Dictionary<string, string> environment)
     {
         environment["OLLM_MODELS"] = _models;
