@@ -44,7 +44,7 @@ public sealed class EvictionTests : IAsyncLifetime
         var (_, busyStream) = await Client.GenerateAsync(busy, Request(400)).ReadUntil(e => e.Kind == GenerationEventKind.Started);
 
         var waiter = Client.GenerateAsync(waiting, Request(1)).ToListAsync().AsTask();
-        await Task.Delay(500);
+        await ClusterView.Eventually(async () => (await _cluster.Snapshots()).Sum(s => s.QueuedLoads) == 1, TimeSpan.FromSeconds(30), "the second model's load waits for room");
         Assert.False(waiter.IsCompleted, "the second model loaded while the first was busy");
         Assert.True(await _cluster.IsLoaded(busy));
 

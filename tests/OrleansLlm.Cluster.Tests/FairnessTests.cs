@@ -21,12 +21,12 @@ public sealed class FairnessTests : IAsyncLifetime
         using var stopBusy = new CancellationTokenSource();
         var (_, busy) = await client.GenerateAsync(TestModels.Large("fair-busy"), Request(100_000), stopBusy.Token).ReadUntil(e => e.Kind == GenerationEventKind.Token);
         var (_, head) = await client.GenerateAsync(TestModels.Large("fair-head"), Request(1)).ReadUntil(e => e.Kind == GenerationEventKind.Queued);
-        await Task.Delay(300); // the head asks the silo for room first
+        await QueuedLoads(1, "the head waits in the silo's queue");
 
         for (var i = 0; i < 3; i++)
             await client.GenerateAsync(TestModels.Small($"fair-small-{i}"), Request(1)).ToListAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         var fourth = client.GenerateAsync(TestModels.Small("fair-small-3"), Request(1)).ToListAsync().AsTask();
-        await Task.Delay(1000);
+        await QueuedLoads(2, "the fourth small load waits behind the head");
 
         Assert.False(fourth.IsCompleted, "a fourth load overtook the waiting head");
         Assert.False(await _cluster.IsLoaded(TestModels.Large("fair-head")));
@@ -37,6 +37,9 @@ public sealed class FairnessTests : IAsyncLifetime
         Assert.Equal(GenerationEventKind.Done, (await fourth.WaitAsync(TimeSpan.FromSeconds(20)))[^1].Kind);
         Assert.True(await _cluster.IsLoaded(TestModels.Large("fair-head")));
     }
+
+    private Task QueuedLoads(int count, string what) =>
+        ClusterView.Eventually(async () => (await _cluster.Snapshots()).Sum(s => s.QueuedLoads) == count, TimeSpan.FromSeconds(30), what);
 
     private static GenerateRequest Request(int tokens) => new() { Prompt = "hi", Sampling = SamplingOptions.Default with { NumPredict = tokens } };
 }

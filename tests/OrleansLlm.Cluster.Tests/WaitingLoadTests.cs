@@ -35,7 +35,7 @@ public sealed class WaitingLoadTests : IAsyncLifetime
 
         var waiting = TestModels.Medium("wait-mover");
         var waiter = Client.GenerateAsync(waiting, Request(1)).ToListAsync().AsTask();
-        await Task.Delay(1500);
+        await ClusterView.Eventually(async () => (await _cluster.Snapshots()).Sum(s => s.QueuedLoads) == 1, TimeSpan.FromSeconds(30), "the load waits for room");
         Assert.False(waiter.IsCompleted, "nothing was idle: the load should be waiting");
 
         // Free the silo the load is NOT waiting on; the one it waits on stays busy for minutes.
