@@ -1,11 +1,6 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Models;
-using OrleansLlm.Abstractions.Runners;
-using OrleansLlm.Inference.Simulated;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
 
@@ -19,18 +14,21 @@ namespace OrleansLlm.Cluster.Tests;
 /// </summary>
 public sealed class AftermathTests : IAsyncLifetime
 {
-    private readonly Health _health = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _failAtLoad = new();
+    private readonly RunnerHooks _hooks;
     private InProcessTestCluster _cluster = null!;
+
+    public AftermathTests() =>
+        _hooks = new RunnerHooks { Healthy = (path, load) => !_failAtLoad.TryGetValue(path, out var failing) || failing != load };
 
     public async Task InitializeAsync() =>
         _cluster = await TestClusters.StartAsync(["cuda:24GiB"], new Dictionary<string, string?>
         {
-            ["Ollm:Runner"] = "checked",
+            ["Ollm:Runner"] = RunnerHooks.Kind,
             ["Ollm:Simulated:FailingModels:0"] = "broken",
             // 10 GB/s: the 14 GiB model loads in about 1.5 s, long enough to cancel during the load.
             ["Ollm:Simulated:LoadBytesPerSecond"] = "10000000000",
-        }, services => services.AddKeyedSingleton<ILlmRunnerFactory>("checked", (sp, _) => new CheckedRunnerFactory(
-            new SimulatedRunnerFactory(sp.GetRequiredService<IOptions<SimulatedRunnerOptions>>(), TimeProvider.System), _health)));
+        }, _hooks.Register);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -75,7 +73,7 @@ public sealed class AftermathTests : IAsyncLifetime
         await ClusterView.Eventually(async () => !await _cluster.IsLoaded(path), TimeSpan.FromSeconds(30), "the model expired");
 
         await Serve(path);
-        Assert.Equal(2, _health.Loads(path));
+        Assert.Equal(2, _hooks.Loads(path));
         await ReservationsEqualLoaded();
     }
 
@@ -108,7 +106,7 @@ public sealed class AftermathTests : IAsyncLifetime
 
         Assert.False(await _cluster.IsLoaded(second));
         Assert.True(await _cluster.IsLoaded(first));
-        Assert.Equal(2, _health.Loads(first));
+        Assert.Equal(2, _hooks.Loads(first));
         await ReservationsEqualLoaded();
     }
 
@@ -132,11 +130,11 @@ public sealed class AftermathTests : IAsyncLifetime
         var path = TestModels.Small("unhealthy");
         await Serve(path);
 
-        _health.Fail(path);
+        _failAtLoad[path] = _hooks.Loads(path); // the runner loaded now fails its health checks
         await Serve(path);
 
         Assert.Equal(2, (await Status(path)).Loads);
-        Assert.Equal(2, _health.Loads(path));
+        Assert.Equal(2, _hooks.Loads(path));
         await ReservationsEqualLoaded();
         Assert.Single(await _cluster.WhereLoaded(path));
     }
@@ -168,45 +166,5 @@ public sealed class AftermathTests : IAsyncLifetime
             var status = await Status(model);
             Assert.True(status.State == ModelState.Ready && status.SiloAddress == silo, $"{Path.GetFileName(model)} is reserved on {silo} but its grain is {status.State} on {status.SiloAddress}");
         }
-    }
-
-    /// <summary>Which models' runners fail their next health checks, and how many loads each had.</summary>
-    private sealed class Health
-    {
-        private readonly ConcurrentDictionary<string, int> _loads = new();
-        private readonly ConcurrentDictionary<string, int> _failAtLoad = new();
-
-        public void Fail(string path) => _failAtLoad[path] = Loads(path);
-
-        public int Loads(string path) => _loads.GetValueOrDefault(path);
-
-        public int Loaded(string path) => _loads.AddOrUpdate(path, 1, (_, n) => n + 1);
-
-        public bool Healthy(string path, int load) => !_failAtLoad.TryGetValue(path, out var failing) || failing != load;
-    }
-
-    /// <summary>The simulated runner, whose health check the test can make fail for one loaded runner.</summary>
-    private sealed class CheckedRunnerFactory(SimulatedRunnerFactory inner, Health health) : ILlmRunnerFactory
-    {
-        public string Kind => "checked";
-
-        public async Task<ILlmRunner> LoadAsync(RunnerLoadRequest request, IProgress<float>? progress, CancellationToken cancellationToken)
-        {
-            var runner = await inner.LoadAsync(request, progress, cancellationToken);
-            return new CheckedRunner(runner, request.ModelPath, health.Loaded(request.ModelPath), health);
-        }
-    }
-
-    private sealed class CheckedRunner(ILlmRunner inner, string path, int load, Health health) : ILlmRunner
-    {
-        public RunnerMemory Memory => inner.Memory;
-
-        public IAsyncEnumerable<GenerationEvent> GenerateAsync(GenerateRequest request, CancellationToken cancellationToken) => inner.GenerateAsync(request, cancellationToken);
-
-        public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> inputs, bool truncate, CancellationToken cancellationToken) => inner.EmbedAsync(inputs, truncate, cancellationToken);
-
-        public async Task<bool> PingAsync(CancellationToken cancellationToken) => health.Healthy(path, load) && await inner.PingAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

@@ -1,10 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Models;
-using OrleansLlm.Abstractions.Runners;
-using OrleansLlm.Inference.Simulated;
 using OrleansLlm.Scheduling.Options;
 
 namespace OrleansLlm.Cluster.Tests;
@@ -15,17 +11,28 @@ namespace OrleansLlm.Cluster.Tests;
 /// </summary>
 public sealed class LoadTimeoutTests : IAsyncLifetime
 {
+    private readonly RunnerHooks _hooks = new()
+    {
+        // A model named "stalled" reports half its load, then nothing more.
+        Load = (request, progress, cancellationToken) =>
+        {
+            if (!Path.GetFileName(request.ModelPath).StartsWith("stalled", StringComparison.Ordinal))
+                return null;
+            progress?.Report(0.5f);
+            return Task.Delay(Timeout.Infinite, cancellationToken);
+        },
+    };
+
     private InProcessTestCluster _cluster = null!;
 
     public async Task InitializeAsync() =>
         _cluster = await TestClusters.StartAsync(["cuda:48GiB"], new Dictionary<string, string?>
         {
             ["Ollm:LoadTimeout"] = "00:00:02",
-            ["Ollm:Runner"] = "stalling",
+            ["Ollm:Runner"] = RunnerHooks.Kind,
             // 10 GB/s: a 14 GiB model loads in 1.5 s, a 40 GiB one in 4.3 s (ten steps of 0.43 s).
             ["Ollm:Simulated:LoadBytesPerSecond"] = "10000000000",
-        }, services => services.AddKeyedSingleton<ILlmRunnerFactory>("stalling", (sp, _) =>
-            new StallingRunnerFactory(new SimulatedRunnerFactory(sp.GetRequiredService<IOptions<SimulatedRunnerOptions>>(), TimeProvider.System))));
+        }, _hooks.Register);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -64,19 +71,4 @@ public sealed class LoadTimeoutTests : IAsyncLifetime
     }
 
     private static GenerateRequest Request(int tokens) => new() { Prompt = "hi", Sampling = SamplingOptions.Default with { NumPredict = tokens } };
-
-    /// <summary>The simulated runner, except that a model named "stalled" stops reporting progress half-way.</summary>
-    private sealed class StallingRunnerFactory(SimulatedRunnerFactory inner) : ILlmRunnerFactory
-    {
-        public string Kind => "stalling";
-
-        public async Task<ILlmRunner> LoadAsync(RunnerLoadRequest request, IProgress<float>? progress, CancellationToken cancellationToken)
-        {
-            if (!Path.GetFileName(request.ModelPath).StartsWith("stalled", StringComparison.Ordinal))
-                return await inner.LoadAsync(request, progress, cancellationToken);
-            progress?.Report(0.5f);
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            throw new InvalidOperationException("unreachable");
-        }
-    }
 }

@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Models;
-using OrleansLlm.Abstractions.Runners;
-using OrleansLlm.Inference.Simulated;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
 
@@ -19,18 +16,30 @@ namespace OrleansLlm.Cluster.Tests;
 public sealed class UnloadFailureTests : IAsyncLifetime
 {
     private readonly CallCounter _calls = new();
+
+    /// <summary>Runners of "slow-close…" models take 3 s to close; those of "bad-close…" models throw.</summary>
+    private readonly RunnerHooks _hooks = new()
+    {
+        Close = async path =>
+        {
+            var name = Path.GetFileName(path);
+            if (name.StartsWith("slow-close", StringComparison.Ordinal))
+                await Task.Delay(TimeSpan.FromSeconds(3));
+            if (name.StartsWith("bad-close", StringComparison.Ordinal))
+                throw new InvalidOperationException("the runner process did not exit");
+        },
+    };
     private InProcessTestCluster _cluster = null!;
 
     public async Task InitializeAsync() =>
         _cluster = await TestClusters.StartAsync(["cuda:24GiB"], new Dictionary<string, string?>
         {
-            ["Ollm:Runner"] = "closing",
+            ["Ollm:Runner"] = RunnerHooks.Kind,
             ["Ollm:LoadTimeout"] = "00:00:20",
         }, services =>
         {
             services.AddSingleton<IIncomingGrainCallFilter>(_calls);
-            services.AddKeyedSingleton<ILlmRunnerFactory>("closing", (sp, _) =>
-                new ClosingRunnerFactory(new SimulatedRunnerFactory(sp.GetRequiredService<IOptions<SimulatedRunnerOptions>>(), TimeProvider.System)));
+            _hooks.Register(services);
         });
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
@@ -81,40 +90,6 @@ public sealed class UnloadFailureTests : IAsyncLifetime
             if (context.InterfaceMethod is { } method)
                 _counts.AddOrUpdate(method.Name, 1, (_, n) => n + 1);
             return context.Invoke();
-        }
-    }
-
-    /// <summary>The simulated runner, closing slowly ("slow-close") or failing to close ("bad-close").</summary>
-    private sealed class ClosingRunnerFactory(SimulatedRunnerFactory inner) : ILlmRunnerFactory
-    {
-        public string Kind => "closing";
-
-        public async Task<ILlmRunner> LoadAsync(RunnerLoadRequest request, IProgress<float>? progress, CancellationToken cancellationToken)
-        {
-            var runner = await inner.LoadAsync(request, progress, cancellationToken);
-            var name = Path.GetFileName(request.ModelPath);
-            return name.StartsWith("slow-close", StringComparison.Ordinal) ? new Closing(runner, TimeSpan.FromSeconds(3), fails: false)
-                : name.StartsWith("bad-close", StringComparison.Ordinal) ? new Closing(runner, TimeSpan.Zero, fails: true)
-                : runner;
-        }
-    }
-
-    private sealed class Closing(ILlmRunner inner, TimeSpan delay, bool fails) : ILlmRunner
-    {
-        public RunnerMemory Memory => inner.Memory;
-
-        public IAsyncEnumerable<GenerationEvent> GenerateAsync(GenerateRequest request, CancellationToken cancellationToken) => inner.GenerateAsync(request, cancellationToken);
-
-        public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> inputs, bool truncate, CancellationToken cancellationToken) => inner.EmbedAsync(inputs, truncate, cancellationToken);
-
-        public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
-
-        public async ValueTask DisposeAsync()
-        {
-            await Task.Delay(delay);
-            await inner.DisposeAsync();
-            if (fails)
-                throw new InvalidOperationException("the runner process did not exit");
         }
     }
 }
