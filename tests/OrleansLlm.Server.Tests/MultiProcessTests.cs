@@ -11,18 +11,16 @@ namespace OrleansLlm.Server.Tests;
 /// </summary>
 public sealed class MultiProcessTests : IAsyncLifetime
 {
-    private readonly string _models = Path.Combine(Path.GetTempPath(), "ollm-multiprocess-" + Guid.NewGuid().ToString("N"));
-    private readonly List<ServerProcess> _processes = [];
+    private readonly RoleProcesses _roles = new();
     private int _smallSiloPort;
     private int _bigSiloPort;
     private ServerProcess _frontend = null!;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_models);
         var spec = ShapedModelSpec.Llama3_8B_F16 with { VocabSize = 2000, MergeCount = 0 };
-        ShapedModel.Write(Path.Combine(_models, "large.gguf"), spec);                                                    // about 14 GiB
-        ShapedModel.Write(Path.Combine(_models, "medium.gguf"), ShapedModelSpec.Llama3_8B_Q4_K_M with { VocabSize = 2000, MergeCount = 0 }); // about 5 GiB
+        ShapedModel.Write(Path.Combine(_roles.Models, "large.gguf"), spec);                                                    // about 14 GiB
+        ShapedModel.Write(Path.Combine(_roles.Models, "medium.gguf"), ShapedModelSpec.Llama3_8B_Q4_K_M with { VocabSize = 2000, MergeCount = 0 }); // about 5 GiB
 
         (_smallSiloPort, var smallGateway) = (TestPorts.Free(), TestPorts.Free());
         (_bigSiloPort, var bigGateway) = (TestPorts.Free(), TestPorts.Free());
@@ -41,12 +39,7 @@ public sealed class MultiProcessTests : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var process in _processes)
-            await process.DisposeAsync();
-        Directory.Delete(_models, recursive: true);
-    }
+    public async Task DisposeAsync() => await _roles.DisposeAsync();
 
     [Fact]
     public async Task Api_ps_on_the_frontend_shows_each_model_on_the_silo_where_it_fits()
@@ -63,7 +56,7 @@ public sealed class MultiProcessTests : IAsyncLifetime
         Assert.All(models, m => Assert.Single(m.GetProperty("gpus").EnumerateArray()));
     }
 
-    private string Logs => string.Concat(_processes.Select(p => $"--- {p.Name}\n{p.Output}"));
+    private string Logs => _roles.Logs;
 
     private async Task Generate(string model)
     {
@@ -72,13 +65,5 @@ public sealed class MultiProcessTests : IAsyncLifetime
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{model}: {body}\n{Logs}");
     }
 
-    private ServerProcess Start(string name, Dictionary<string, string> environment)
-    {
-        environment["OLLM_MODELS"] = _models;
-        environment["OLLM_RUNNER"] = "simulated";
-        environment["Ollm__Simulated__LoadBytesPerSecond"] = "100000000000";
-        var process = ServerProcess.Start(name, environment, _models);
-        _processes.Add(process);
-        return process;
-    }
+    private ServerProcess Start(string name, Dictionary<string, string> environment) => _roles.Start(name, environment);
 }

@@ -12,32 +12,26 @@ namespace OrleansLlm.Server.Tests;
 /// </summary>
 public sealed class SiloLossTests : IAsyncLifetime
 {
-    private readonly string _models = Path.Combine(Path.GetTempPath(), "ollm-siloloss-" + Guid.NewGuid().ToString("N"));
-    private readonly List<ServerProcess> _processes = [];
+    private readonly RoleProcesses _roles = new();
+    private ServerProcess _primary = null!;
     private ServerProcess _doomed = null!;
     private ServerProcess _frontend = null!;
     private int _primaryPort;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_models);
-        ShapedModel.Write(Path.Combine(_models, "large.gguf"), ShapedModelSpec.Llama3_8B_F16 with { VocabSize = 2000, MergeCount = 0 }); // about 14 GiB
+        ShapedModel.Write(Path.Combine(_roles.Models, "large.gguf"), ShapedModelSpec.Llama3_8B_F16 with { VocabSize = 2000, MergeCount = 0 }); // about 14 GiB
         (_primaryPort, var primaryGateway) = (TestPorts.Free(), TestPorts.Free());
         var (doomedPort, doomedGateway) = (TestPorts.Free(), TestPorts.Free());
         // The primary holds membership (localhost clustering); the other has the only GPU big enough.
-        Start("primary", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:16GiB", ["Ollm__SiloPort"] = $"{_primaryPort}", ["Ollm__GatewayPort"] = $"{primaryGateway}" });
+        _primary = Start("primary", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:16GiB", ["Ollm__SiloPort"] = $"{_primaryPort}", ["Ollm__GatewayPort"] = $"{primaryGateway}" });
         _doomed = Start("doomed", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:24GiB", ["Ollm__SiloPort"] = $"{doomedPort}", ["Ollm__GatewayPort"] = $"{doomedGateway}", ["OLLM_PRIMARY_SILO"] = $"127.0.0.1:{_primaryPort}" });
         _frontend = Start("frontend", new() { ["OLLM_ROLE"] = "frontend", ["OLLM_GATEWAYS"] = $"{primaryGateway},{doomedGateway}" });
         await _frontend.Ready(async response =>
             JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.TryGetProperty("silos", out var silos) && silos.GetInt32() == 2);
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var process in _processes)
-            await process.DisposeAsync();
-        Directory.Delete(_models, recursive: true);
-    }
+    public async Task DisposeAsync() => await _roles.DisposeAsync();
 
     [Fact]
     public async Task Killing_the_silo_of_a_busy_model_ends_its_stream_with_an_error_and_the_front_end_keeps_answering()
@@ -78,7 +72,7 @@ public sealed class SiloLossTests : IAsyncLifetime
         Assert.StartsWith($"127.0.0.1:{_primaryPort}@", Assert.Single(after.EnumerateArray()).GetProperty("silo").GetString(), StringComparison.Ordinal);
 
         // With no silo left, the unauthenticated readiness probe says so briefly (the detail goes to the log).
-        _processes[0].Kill();
+        _primary.Kill();
         await ClusterGone();
     }
 
@@ -101,18 +95,10 @@ public sealed class SiloLossTests : IAsyncLifetime
         }
     }
 
-    private string Logs => string.Concat(_processes.Select(p => $"--- {p.Name}\n{p.Output}"));
+    private string Logs => _roles.Logs;
 
     private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
 
-    private ServerProcess Start(string name, Dictionary<string, string> environment)
-    {
-        environment["OLLM_MODELS"] = _models;
-        environment["OLLM_RUNNER"] = "simulated";
-        environment["Ollm__Simulated__LoadBytesPerSecond"] = "100000000000";
-        var process = ServerProcess.Start(name, environment, _models);
-        _processes.Add(process);
-        return process;
-    }
+    private ServerProcess Start(string name, Dictionary<string, string> environment) => _roles.Start(name, environment);
 }
 
