@@ -228,7 +228,7 @@ public sealed class RunnerConcurrencyTests
     }
 
     [Fact]
-    public async Task Sixteen_concurrent_embeddings_beside_generations_all_succeed_on_one_bounded_context()
+    public async Task Sixteen_concurrent_embeddings_beside_generations_all_succeed_on_at_most_num_parallel_contexts()
     {
         await using var runner = await DemoModels.Factory.LoadAsync(DemoModels.Request(DemoModels.Tiny), null, CancellationToken.None);
         var inputs = Enumerable.Range(0, 16).Select(i => $"input number {i}").ToArray();
@@ -245,7 +245,7 @@ public sealed class RunnerConcurrencyTests
         for (var i = 0; i < inputs.Length; i++)
             Assert.Equal(alone[i], vectors[i][0], (a, b) => MathF.Abs(a - b) < 1e-5f);
         Assert.All(await Task.WhenAll(generations), text => Assert.Equal(generated, text));
-        Assert.Equal(1, ((Llama.LlamaRunner)runner).Embeddings.ContextsCreated);
+        Assert.InRange(((Llama.LlamaRunner)runner).Embeddings.ContextsCreated, 1, 4); // at most num_parallel caches, never one per call
     }
 
     [Fact]

@@ -23,9 +23,9 @@ public sealed class StartupTests : IDisposable
         Assert.Contains("role all", output, StringComparison.Ordinal);
         Assert.Contains($"models     {Path.Combine(_folder, "my-models")}", output, StringComparison.Ordinal);
         Assert.Contains($"HTTP       http://127.0.0.1:{server.HttpPort}", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("Orleans.Runtime", output, StringComparison.Ordinal);  // no option dumps
-        Assert.DoesNotContain("Polly", output, StringComparison.Ordinal);
-        Assert.True(output.Split('\n').Length < 40, $"{output.Split('\n').Length} lines at start:\n{output}");
+        // No framework chatter below Warning (the option dumps); a warning, such as Orleans' watchdog on a loaded machine, may still appear.
+        foreach (var category in new[] { "info: Orleans", "info: Microsoft", "info: Polly", "info: System" })
+            Assert.DoesNotContain(category, output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class StartupTests : IDisposable
             ["OLLM_MODELS"] = "my-models", ["OLLM_RUNNER"] = "simulated", ["Logging__LogLevel__Default"] = "Information",
         }, _folder, viaDotnetRun: ["--verbose"]).Ready();
 
-        await WaitFor(() => server.Output.Contains("Orleans.Runtime", StringComparison.Ordinal), server);
+        await WaitFor(() => server.Output.Contains("info: Orleans", StringComparison.Ordinal), server);
     }
 
     private static async Task WaitFor(Func<bool> condition, ServerProcess server)

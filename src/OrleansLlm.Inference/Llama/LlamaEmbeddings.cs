@@ -6,21 +6,23 @@ using LLama.Native;
 namespace OrleansLlm.Inference.Llama;
 
 /// <summary>
-/// Embeddings for one loaded model: one embedding context, made on first use and kept until the
-/// runner is unloaded, used by one request at a time. A context per call (what LLamaSharp's
-/// embedder does) would allocate a whole KV cache per request, so sixteen concurrent calls would
-/// hold sixteen caches the placement never counted; llama.cpp decodes one batch at a time per
-/// process anyway, so taking turns costs no throughput.
+/// Embeddings for one loaded model: up to <c>num_parallel</c> calls at once, each on an embedding
+/// context of a pool made on demand and kept until the runner is unloaded. A context per call
+/// (what LLamaSharp's embedder does) would allocate a whole KV cache per request, so sixteen
+/// concurrent calls would hold sixteen caches the placement never counted; the pool holds at most
+/// <c>num_parallel</c>, and further calls wait for one.
 /// </summary>
-internal sealed class LlamaEmbeddings(LLamaWeights weights, ModelParams generation) : IDisposable
+internal sealed class LlamaEmbeddings(LLamaWeights weights, ModelParams generation, int maxParallel) : IDisposable
 {
-    private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly SemaphoreSlim _turn = new(Math.Max(1, maxParallel), Math.Max(1, maxParallel));
+    private readonly int _maxParallel = Math.Max(1, maxParallel);
     private readonly int _size = (int)Math.Min(generation.ContextSize ?? 2048, 2048);
-    private LLamaContext? _context;
+    private readonly System.Collections.Concurrent.ConcurrentBag<LLamaContext> _idle = [];
+    private int _created;
     private bool _disposed;
 
-    /// <summary>Embedding contexts made so far (tests: never more than one).</summary>
-    internal int ContextsCreated { get; private set; }
+    /// <summary>Embedding contexts made so far (never more than <c>num_parallel</c>).</summary>
+    internal int ContextsCreated => Volatile.Read(ref _created);
 
     public async Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> inputs, bool truncate, CancellationToken cancellationToken)
     {
@@ -39,10 +41,11 @@ internal sealed class LlamaEmbeddings(LLamaWeights weights, ModelParams generati
         }
 
         await _turn.WaitAsync(cancellationToken);
+        LLamaContext? context = null;
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var context = _context ??= Create();
+            context = _idle.TryTake(out var kept) ? kept : Create();
             var batch = new LLamaBatch();
             var vectors = new List<float[]>(tokenized.Count);
             foreach (var tokens in tokenized)
@@ -60,23 +63,26 @@ internal sealed class LlamaEmbeddings(LLamaWeights weights, ModelParams generati
         }
         finally
         {
+            if (context is not null)
+                _idle.Add(context);
             _turn.Release();
         }
     }
 
     public void Dispose()
     {
-        // Waits for a running embedding to finish with the context before it is freed.
-        _turn.Wait();
+        // Waits for running embeddings to finish with their contexts before they are freed.
+        for (var i = 0; i < _maxParallel; i++)
+            _turn.Wait();
         _disposed = true;
-        _context?.Dispose();
-        _context = null;
-        _turn.Release();
+        while (_idle.TryTake(out var context))
+            context.Dispose();
+        _turn.Release(_maxParallel);
     }
 
     private LLamaContext Create()
     {
-        ContextsCreated++;
+        Interlocked.Increment(ref _created);
         return weights.CreateContext(new ModelParams(generation.ModelPath)
         {
             Embeddings = true,

@@ -44,7 +44,7 @@ public sealed partial class LlamaRunner : ILlmRunner
         _logger = logger;
         Memory = memory;
         _context = context;
-        Embeddings = new LlamaEmbeddings(weights, parameters);
+        Embeddings = new LlamaEmbeddings(weights, parameters, _maxParallel);
         _loop = Task.Run(RunAsync);
     }
 
