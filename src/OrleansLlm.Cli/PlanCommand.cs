@@ -32,7 +32,7 @@ internal static class PlanCommand
             output.WriteLine($"error: {e.Message.Replace("OLLM_GPUS entry", "--gpus entry", StringComparison.Ordinal)}");
             return 1;
         }
-        var options = Admission.Normalize(RunnerOptions.Default with { NumCtx = context }, parallel);
+        var options = RunnerAdmission.Normalize(RunnerOptions.Default with { NumCtx = context }, parallel);
         var ram = new SystemMemoryReader().Read().AsDevice();
         var decision = PlacementPlanner.Plan(model, options, new HostSnapshot(devices, ram, []));
         var arch = model.Architecture;

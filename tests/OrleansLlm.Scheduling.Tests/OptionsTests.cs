@@ -71,7 +71,7 @@ public class OptionsTests
     [InlineData(1, 4, 16)]
     public void Admission_raises_num_ctx_to_4_and_multiplies_by_num_parallel(int numCtx, int parallel, int expected)
     {
-        var admitted = Admission.Normalize(RunnerOptions.Default with { NumCtx = numCtx }, parallel);
+        var admitted = RunnerAdmission.Normalize(RunnerOptions.Default with { NumCtx = numCtx }, parallel);
         Assert.Equal(expected, admitted.NumCtx);
     }
 

@@ -89,7 +89,7 @@ internal sealed class SeedHost : IAsyncDisposable
     /// </summary>
     public Task<SeedLease> AcquireAsync(string modelPath, GgufFile model, RunnerOptions options, KeepAliveDuration keepAlive, CancellationToken cancellationToken)
     {
-        var request = new PendingRequest(modelPath, model, Admission.Normalize(options, _numParallel), keepAlive, cancellationToken);
+        var request = new PendingRequest(modelPath, model, RunnerAdmission.Normalize(options, _numParallel), keepAlive, cancellationToken);
         if (!_pending.Writer.TryWrite(request))
             return Task.FromException<SeedLease>(new ServerBusyException());
         return request.Served.Task;

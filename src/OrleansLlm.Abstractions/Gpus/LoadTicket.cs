@@ -1,12 +1,13 @@
+using OrleansLlm.Scheduling.Admission;
 using OrleansLlm.Scheduling.Estimation;
 using OrleansLlm.Scheduling.Gpus;
 
 namespace OrleansLlm.Abstractions.Gpus;
 
-/// <summary>The GPU silo's answer to a model that wants to load.</summary>
+/// <summary>The GPU silo's answer to a model that wants to load: <see cref="LoadAdmission"/>'s verdict, and for a grant the devices and estimate reserved.</summary>
 [GenerateSerializer, Immutable]
 public sealed record LoadTicket(
-    [property: Id(0)] LoadOutcome Outcome,
+    [property: Id(0)] AdmissionVerdict Verdict,
     [property: Id(1)] IReadOnlyList<GpuInfo> Devices,
     [property: Id(2)] MemoryEstimate? Estimate,
     [property: Id(3)] IReadOnlyList<string> Victims,

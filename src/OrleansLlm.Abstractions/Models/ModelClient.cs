@@ -15,15 +15,13 @@ namespace OrleansLlm.Abstractions.Models;
 /// </remarks>
 public sealed class ModelClient(IGrainFactory grains, int maxQueue)
 {
-    /// <summary>How many times one request may be re-placed before its error reaches the caller.</summary>
-    public const int MaxRelocations = 3;
-
     /// <summary>
-    /// How many times one request may follow its model's load to another silo: moves are paced by
-    /// the wait before a load looks elsewhere (<c>Ollm:RePlaceWaitingLoadAfter</c>), so this bounds
-    /// the chase in time as well.
+    /// How many times one request may follow its model to a new placement (see README's
+    /// "Relocation"). Silos send a load away only on its request's first placement, and a load
+    /// waiting for busy models moves to a silo with room only while the budget lasts, so the
+    /// budget runs out only when placement itself keeps failing; then the error reaches the caller.
     /// </summary>
-    public const int MaxMoves = 100;
+    public const int MaxRelocations = 5;
 
     private static readonly TimeSpan RelocationBackoff = TimeSpan.FromMilliseconds(100);
 
@@ -55,14 +53,11 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
         Func<IModelGrain, CancellationToken, IAsyncEnumerable<GenerationEvent>> call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var started = false;
-        var relocations = 0;
-        var moves = 0;
-        for (var attempt = 0; ; attempt++)
+        for (var relocations = 0; ; relocations++)
         {
-            if (attempt > 0)
-                await Task.Delay(RelocationBackoff * Math.Max(1, relocations), cancellationToken); // let the old activation go
+            if (relocations > 0)
+                await Task.Delay(RelocationBackoff * relocations, cancellationToken); // let the old activation go
             var counted = false;
-            var moved = false;
             ModelRequestContext.Set(runner, relocations);
             var stream = call(grains.GetGrain<IModelGrain>(modelPath), cancellationToken).GetAsyncEnumerator(cancellationToken);
             try
@@ -74,16 +69,11 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
                     {
                         more = await stream.MoveNextAsync();
                     }
-                    catch (Exception e) when (e is ModelMovingException or EnumerationAbortedException or OrleansMessageRejectionException && !started && moves < MaxMoves)
+                    catch (Exception e) when (!started && relocations < MaxRelocations && e is ModelRelocatingException or EnumerationAbortedException or OrleansMessageRejectionException)
                     {
-                        // Its load moved to a silo with room (an activation that moves also aborts
-                        // the streams it held, and forwards what was queued to it): follow it.
-                        moved = true;
-                        break;
-                    }
-                    catch (ModelRelocatingException) when (!started && relocations < MaxRelocations)
-                    {
-                        // The activation left its silo before this request started: place it again.
+                        // Before the answer started, the model's activation left its silo (a
+                        // relocating activation also aborts the streams it held, and forwards the
+                        // calls queued to it): call again, and the director places it anew.
                         break;
                     }
                     catch (Exception e) when (started && e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException)
@@ -126,10 +116,6 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
                     Interlocked.Decrement(ref _pending);
                 await stream.DisposeAsync();
             }
-            if (moved)
-                moves++;
-            else
-                relocations++;
         }
     }
 }

@@ -74,5 +74,5 @@ public sealed class OllmOptions
     public RunnerOptions Apply(RunnerOptions requested) => requested with { KvCacheType = KvCacheType, FlashAttention = FlashAttention ?? requested.FlashAttention };
 
     /// <summary>A request's runner options as they are loaded: server settings applied, then Ollama's admission.</summary>
-    public RunnerOptions Admit(RunnerOptions requested) => Admission.Normalize(Apply(requested), NumParallel);
+    public RunnerOptions Admit(RunnerOptions requested) => RunnerAdmission.Normalize(Apply(requested), NumParallel);
 }

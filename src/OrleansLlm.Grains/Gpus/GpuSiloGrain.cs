@@ -7,7 +7,7 @@ using OrleansLlm.Abstractions.Runners;
 using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Models;
 using OrleansLlm.Grains.Placement;
-using OrleansLlm.Scheduling.Eviction;
+using OrleansLlm.Scheduling.Admission;
 using OrleansLlm.Scheduling.Gpus;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
@@ -16,10 +16,9 @@ using OrleansLlm.Scheduling.Placement;
 namespace OrleansLlm.Grains.Gpus;
 
 /// <summary>
-/// One silo's GPUs and the runners reserved on them. Every decision happens inside one turn
-/// (no await between reading the state and changing it), so reservations are atomic. Loads that
-/// cannot proceed wait in a FIFO; a later load that fits without evicting anything may overtake
-/// the head, at most <see cref="MaxOvertakes"/> times in a row, so the head is never starved.
+/// One silo's GPUs and the runners reserved on them. Every claim and load is admitted by
+/// <see cref="LoadAdmission"/> and applied inside one turn (no await between reading the state and
+/// changing it), so reservations are atomic.
 /// </summary>
 [SiloBoundPlacement, Immovable, KeepAlive]
 internal sealed partial class GpuSiloGrain(
@@ -32,12 +31,8 @@ internal sealed partial class GpuSiloGrain(
     /// <summary>A director's claim not followed by a load within this time is dropped.</summary>
     internal static readonly TimeSpan ClaimLifetime = TimeSpan.FromSeconds(30);
 
-    internal const int MaxOvertakes = 3;
-
-    /// <summary>How long a model sent away to be re-placed is refused here without a new claim.</summary>
-    internal static readonly TimeSpan RelocationMemory = TimeSpan.FromSeconds(10);
-
-    private readonly Dictionary<string, DateTimeOffset> _relocatedAway = new(StringComparer.Ordinal);
+    /// <summary>When this silo last sent each model away to be placed again (see <see cref="LoadAdmission"/>).</summary>
+    private readonly Dictionary<string, DateTimeOffset> _sentAway = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
     private readonly List<string> _queue = [];
@@ -57,20 +52,22 @@ internal sealed partial class GpuSiloGrain(
     public Task<bool> Claim(string modelPath, RunnerOptions options, HostChoiceKind expected)
     {
         ExpireClaims();
-        if (_reservations.TryGetValue(modelPath, out var existing) && existing.Kind != ReservationKind.Claim)
-            return Task.FromResult(true);
-        var decision = PlacementPlanner.Plan(headers.Get(modelPath), options, Host(exclude: modelPath), Settings.SchedulerSettings);
-        if (!ClusterPlacement.StillHolds(expected, decision))
-            return Task.FromResult(false);
-        _relocatedAway.Remove(modelPath);
-        var expires = clock.GetUtcNow() + ClaimLifetime;
-        if (decision.Outcome == PlacementOutcome.Load)
+        var decision = Admit(new LoadAsk { ModelPath = modelPath, Options = options, ClaimFor = expected });
+        switch (decision.Verdict)
         {
-            _reservations[modelPath] = Reservation.For(ReservationKind.Claim, decision) with { ClaimExpires = expires, ClaimedAs = expected };
+            case AdmissionVerdict.Held:
+                return Task.FromResult(true);
+            case AdmissionVerdict.Relocate:
+                return Task.FromResult(false);
+        }
+        _sentAway.Remove(modelPath);
+        var expires = clock.GetUtcNow() + ClaimLifetime;
+        if (decision.Verdict == AdmissionVerdict.Grant)
+        {
+            _reservations[modelPath] = Reservation.For(ReservationKind.Claim, decision.Placement!) with { ClaimExpires = expires, ClaimedAs = expected };
         }
         else
         {
-            _reservations.Remove(modelPath);
             Enqueue(modelPath);
             _reservations[modelPath] = Reservation.QueueOnly(expires) with { ClaimedAs = expected };
         }
@@ -81,86 +78,52 @@ internal sealed partial class GpuSiloGrain(
     public Task<LoadTicket> AcquireLoad(string modelPath, RunnerOptions options, int relocations)
     {
         ExpireClaims();
-        _reservations.TryGetValue(modelPath, out var existing);
-        if (existing is { Kind: ReservationKind.Loading or ReservationKind.Loaded })
-            return Ticket(LoadOutcome.Granted, existing.Devices, existing.Estimate, "already reserved");
-
-        var host = Host(exclude: modelPath);
-        var decision = PlacementPlanner.Plan(headers.Get(modelPath), options, host, Settings.SchedulerSettings);
-        var firstAsk = !_queue.Contains(modelPath);
-        Enqueue(modelPath);
-        var waitingAhead = _queue.IndexOf(modelPath);
-
-        if (existing is null && _relocatedAway.TryGetValue(modelPath, out var leftAt) && clock.GetUtcNow() - leftAt < RelocationMemory)
+        var decision = Admit(new LoadAsk { ModelPath = modelPath, Options = options, Relocations = relocations });
+        if (decision.Verdict == AdmissionVerdict.Held)
         {
-            // Sent away moments ago, and back without the director's claim (Orleans may re-create a
-            // deactivating grain where its messages were queued): send it to the director again.
-            _queue.Remove(modelPath);
-            return Ticket(LoadOutcome.Relocate, [], null, "it was just re-placed away from this silo");
+            var held = _reservations[modelPath];
+            return Ticket(AdmissionVerdict.Grant, held.Devices, held.Estimate, decision.Reason);
         }
-        var onlyPartially = decision.Outcome == PlacementOutcome.Load && !ClusterPlacement.StillHolds(HostChoiceKind.FitsNow, decision);
-        if (onlyPartially && relocations == 0 && existing?.ClaimedAs != HostChoiceKind.FitsPartially)
+
+        // Whatever the answer, a provisional claim must not hold room past it.
+        var changed = _reservations.Remove(modelPath);
+        if (decision.SentAway)
+            _sentAway[modelPath] = clock.GetUtcNow();
+        if (decision.Queued)
+            Enqueue(modelPath);
+        else
+            changed |= _queue.Remove(modelPath);
+        if (decision.Verdict == AdmissionVerdict.Grant)
         {
-            // Partial offload or CPU here, and the director did not choose that knowingly (a
-            // reload with a larger context, a restore): another silo may hold it whole.
-            _reservations.Remove(modelPath);
-            _queue.Remove(modelPath);
-            Changed();
-            _relocatedAway[modelPath] = clock.GetUtcNow();
-            return Ticket(LoadOutcome.Relocate, [], null, $"it fits only partially here ({decision.Reason})");
-        }
-        if (decision.Outcome == PlacementOutcome.Load && (waitingAhead == 0 || _overtakes < MaxOvertakes))
-        {
-            _overtakes = waitingAhead == 0 ? 0 : _overtakes + 1;
-            _queue.Remove(modelPath);
-            _reservations[modelPath] = Reservation.For(ReservationKind.Loading, decision);
+            _overtakes = decision.Overtook ? _overtakes + 1 : 0;
+            _reservations[modelPath] = Reservation.For(ReservationKind.Loading, decision.Placement!);
             _loadsGranted++;
             CheckNothingOverReserved();
-            Changed();
-            LogGranted(logger, modelPath, string.Join(",", decision.Devices.Select(d => d.Id)), decision.Reason);
-            return Ticket(LoadOutcome.Granted, decision.Devices, decision.Estimate, decision.Reason);
+            changed = true;
+            LogGranted(logger, modelPath, string.Join(",", decision.Placement!.Devices.Select(d => d.Id)), decision.Reason);
         }
+        if (changed)
+            Changed();
+        return decision.Verdict == AdmissionVerdict.Grant
+            ? Ticket(AdmissionVerdict.Grant, decision.Placement!.Devices, decision.Placement.Estimate, decision.Reason)
+            : Ticket(decision.Verdict, [], null, decision.Reason, [.. decision.Victims.Select(v => v.ModelPath)]);
+    }
 
-        // Not loading now: a provisional claim must not hold room while the model waits.
-        _reservations.Remove(modelPath);
-        if (decision.Outcome == PlacementOutcome.TooLarge)
+    /// <summary>The admission rules over this silo's bookkeeping as it is now.</summary>
+    private AdmissionDecision Admit(LoadAsk ask)
+    {
+        _reservations.TryGetValue(ask.ModelPath, out var existing);
+        var silo = new SiloLoads
         {
-            // Another silo may hold it (a reload with a larger context, say): let the director decide.
-            _queue.Remove(modelPath);
-            Changed();
-            if (relocations == 0)
-                _relocatedAway[modelPath] = clock.GetUtcNow();
-            return Ticket(relocations == 0 ? LoadOutcome.Relocate : LoadOutcome.TooLarge, [], null, decision.Reason);
-        }
-        if (existing is { Kind: ReservationKind.Claim, Devices.Count: > 0 } && relocations == 0)
-        {
-            // The director saw room here that is gone: placing again with a fresh view beats waiting.
-            _queue.Remove(modelPath);
-            Changed();
-            return Ticket(LoadOutcome.Relocate, [], null, $"the room seen at placement is gone ({decision.Reason})");
-        }
-        if (existing is null && firstAsk && relocations == 0 && decision.Outcome == PlacementOutcome.NeedsEviction)
-        {
-            // A model loading again where it last ran (after an eviction or expiry, its activation
-            // still here) was never placed for this load: before it evicts or waits here, let the
-            // director look at the whole cluster — another silo may have room now.
-            _queue.Remove(modelPath);
-            Changed();
-            _relocatedAway[modelPath] = clock.GetUtcNow();
-            return Ticket(LoadOutcome.Move, [], null, $"no room here without evicting ({decision.Reason}): placing it again");
-        }
-        if (waitingAhead > 0)
-            return Ticket(LoadOutcome.Wait, [], null, $"{waitingAhead} load(s) ahead on this silo");
-        if (decision.Outcome == PlacementOutcome.NeedsEviction)
-        {
-            var plan = CheapestIdleEviction.Choose(host.Runners, victims =>
-                PlacementPlanner.Plan(headers.Get(modelPath), options, host with { Runners = [.. host.Runners.Except(victims)] }, Settings.SchedulerSettings).Outcome == PlacementOutcome.Load,
-                clock.GetUtcNow());
-            if (plan.CanEvictNow)
-                return Ticket(LoadOutcome.Evict, [], null, "idle models must unload first", [.. plan.Victims.Select(v => v.ModelPath)]);
-            return Ticket(LoadOutcome.Wait, [], null, plan.WaitFor is { } busy ? $"waiting for busy model '{busy.ModelPath}' to go idle" : decision.Reason);
-        }
-        return Ticket(LoadOutcome.Wait, [], null, decision.Reason);
+            Host = Host(exclude: ask.ModelPath),
+            Existing = existing?.Kind,
+            ExistingHoldsRoom = existing is { Devices.Count: > 0 },
+            ExistingClaimedAs = existing?.ClaimedAs,
+            Queue = _queue,
+            Overtakes = _overtakes,
+            SentAwayAt = _sentAway.TryGetValue(ask.ModelPath, out var at) ? at : null,
+        };
+        return LoadAdmission.Decide(headers.Get(ask.ModelPath), ask, silo, Settings.SchedulerSettings, clock.GetUtcNow());
     }
 
     public Task LoadCompleted(string modelPath, RunnerMemory memory)
@@ -263,19 +226,11 @@ internal sealed partial class GpuSiloGrain(
         changed.TrySetResult(_version);
     }
 
-    private Task<LoadTicket> Ticket(LoadOutcome outcome, IReadOnlyList<GpuInfo> devices, Scheduling.Estimation.MemoryEstimate? estimate, string reason, IReadOnlyList<string>? victims = null) =>
-        Task.FromResult(new LoadTicket(outcome, devices, estimate, victims ?? [], reason, _version));
+    private Task<LoadTicket> Ticket(AdmissionVerdict verdict, IReadOnlyList<GpuInfo> devices, Scheduling.Estimation.MemoryEstimate? estimate, string reason, IReadOnlyList<string>? victims = null) =>
+        Task.FromResult(new LoadTicket(verdict, devices, estimate, victims ?? [], reason, _version));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Load of {Model} granted on GPUs [{Gpus}]: {Reason}")]
     private static partial void LogGranted(ILogger logger, string model, string gpus, string reason);
-
-    private enum ReservationKind
-    {
-        QueueOnly,
-        Claim,
-        Loading,
-        Loaded,
-    }
 
     private sealed record Reservation
     {

@@ -3,6 +3,7 @@ using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Abstractions.Runners;
 using OrleansLlm.Grains.Telemetry;
+using OrleansLlm.Scheduling.Admission;
 using OrleansLlm.Scheduling.Gpus;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
@@ -136,7 +137,7 @@ internal sealed partial class ModelGrain
                 await loaded.DisposeAsync();
             }
             await LocalGpus.Release(ModelPath);
-            if (e is ModelRelocatingException or ModelMovingException or ModelTooLargeException)
+            if (e is ModelRelocatingException or ModelTooLargeException)
                 throw;
             if (e is OperationCanceledException && watchdog is { Stalled: true })
                 throw new ModelLoadException($"timed out waiting for llama runner to start - progress {watchdog.Progress:0.00}: model '{ModelPath}' made no progress for {settings.LoadTimeout} (OLLAMA_LOAD_TIMEOUT)", e);
@@ -159,11 +160,11 @@ internal sealed partial class ModelGrain
         while (true)
         {
             var ticket = await LocalGpus.AcquireLoad(ModelPath, admitted, relocations);
-            switch (ticket.Outcome)
+            switch (ticket.Verdict)
             {
-                case LoadOutcome.Granted:
+                case AdmissionVerdict.Grant:
                     return ticket;
-                case LoadOutcome.Evict:
+                case AdmissionVerdict.Evict:
                     var evicted = true;
                     foreach (var victim in ticket.Victims)
                     {
@@ -175,26 +176,23 @@ internal sealed partial class ModelGrain
                     if (!evicted)
                         await LocalGpus.WaitForChange(ticket.Version, TimeSpan.FromSeconds(5)).WaitAsync(cancellationToken);
                     break;
-                case LoadOutcome.Wait:
+                case AdmissionVerdict.Wait:
                     LogWaiting(logger, ModelPath, ticket.Reason);
-                    if (clock.GetUtcNow() >= lookAgainAt)
+                    if (clock.GetUtcNow() >= lookAgainAt && relocations < ModelClient.MaxRelocations)
                     {
                         // Busy models hold the room here and may stay busy for long: if another
-                        // silo has room now (or idle models to evict), go there instead.
+                        // silo has room now (or idle models to evict), move there instead.
                         lookAgainAt = clock.GetUtcNow() + options.Value.RePlaceWaitingLoadAfter;
                         // Load's catch releases this silo's queue place as for any relocation.
                         if (await RoomElsewhere(admitted) is { } elsewhere)
-                            await Relocate(admitted, $"waited for busy models; {elsewhere}", moving: true);
+                            await Relocate(admitted, $"waited for busy models; {elsewhere}");
                     }
                     var untilLookAgain = lookAgainAt - clock.GetUtcNow();
                     var wait = untilLookAgain < TimeSpan.FromSeconds(5) && untilLookAgain > TimeSpan.Zero ? untilLookAgain : TimeSpan.FromSeconds(5);
                     await LocalGpus.WaitForChange(ticket.Version, wait).WaitAsync(cancellationToken);
                     break;
-                case LoadOutcome.Relocate:
+                case AdmissionVerdict.Relocate:
                     await Relocate(admitted, ticket.Reason);
-                    break;
-                case LoadOutcome.Move:
-                    await Relocate(admitted, ticket.Reason, moving: true);
                     break;
                 default:
                     throw new ModelTooLargeException($"model '{ModelPath}' cannot be loaded on silo {SiloAddress}: {ticket.Reason}");
@@ -203,7 +201,7 @@ internal sealed partial class ModelGrain
     }
 
     /// <summary>Leaves this silo: the director places the model again; the requests waiting here follow it.</summary>
-    private async Task Relocate(RunnerOptions admitted, string reason, bool moving = false)
+    private async Task Relocate(RunnerOptions admitted, string reason)
     {
         if (saved.State.WantLoaded && saved.State.Options != admitted)
         {
@@ -212,12 +210,11 @@ internal sealed partial class ModelGrain
             await saved.WriteStateAsync();
         }
         _relocating = true;
-        _moving = moving;
         // Migration, not deactivation: Orleans asks the placement director again and
         // forwards the requests already queued here to wherever it goes.
         this.MigrateOnIdle();
         var message = $"model '{ModelPath}' leaves silo {SiloAddress}: {reason}";
-        throw moving ? new ModelMovingException(message) : new ModelRelocatingException(message);
+        throw new ModelRelocatingException(message);
     }
 
     /// <summary>Another active silo where the model fits now or after evicting idle models, as the director would rank it; null if none beats waiting here.</summary>

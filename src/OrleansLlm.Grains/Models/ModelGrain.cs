@@ -57,7 +57,6 @@ internal sealed partial class ModelGrain(
     private bool _reminderRegistered;
     private int _openStreams;
     private bool _relocating;
-    private bool _moving;
     private IGrainTimer? _retire;
     private IGrainTimer? _persistRetry;
     private bool _intentStale;
@@ -263,7 +262,7 @@ internal sealed partial class ModelGrain(
     private Exception Leaving()
     {
         var message = $"model '{ModelPath}' is leaving silo {SiloAddress}";
-        return _moving ? new ModelMovingException(message) : new ModelRelocatingException(message);
+        return new ModelRelocatingException(message);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,7 +1,7 @@
 namespace OrleansLlm.Scheduling.Options;
 
 /// <summary>What happens to a request's runner options before scheduling (Ollama's <c>GetRunner</c>).</summary>
-public static class Admission
+public static class RunnerAdmission
 {
     /// <summary>
     /// <c>num_ctx</c> below 4 becomes 4, then it is multiplied by <c>OLLAMA_NUM_PARALLEL</c> so

@@ -1,0 +1,28 @@
+using OrleansLlm.Scheduling.Placement;
+
+namespace OrleansLlm.Scheduling.Admission;
+
+/// <summary>A GPU silo's bookkeeping as the admission rules see it, for one asking model.</summary>
+public sealed record SiloLoads
+{
+    /// <summary>The host without the asking model's own reservation.</summary>
+    public required HostSnapshot Host { get; init; }
+
+    /// <summary>What the silo already holds for the asking model, if anything.</summary>
+    public ReservationKind? Existing { get; init; }
+
+    /// <summary>The existing reservation names devices (a claim where the model fitted when placed).</summary>
+    public bool ExistingHoldsRoom { get; init; }
+
+    /// <summary>The kind of room the director claimed the existing reservation for.</summary>
+    public HostChoiceKind? ExistingClaimedAs { get; init; }
+
+    /// <summary>Models waiting for room here, in order.</summary>
+    public IReadOnlyList<string> Queue { get; init; } = [];
+
+    /// <summary>Loads granted in a row past the head of the queue.</summary>
+    public int Overtakes { get; init; }
+
+    /// <summary>When this silo last sent the asking model away to be placed again.</summary>
+    public DateTimeOffset? SentAwayAt { get; init; }
+}

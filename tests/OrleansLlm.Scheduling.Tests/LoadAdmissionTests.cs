@@ -1,0 +1,226 @@
+using OrleansLlm.Gguf;
+using OrleansLlm.Scheduling.Admission;
+using OrleansLlm.Scheduling.Gpus;
+using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Options;
+using OrleansLlm.Scheduling.Placement;
+using static OrleansLlm.Scheduling.Tests.TestModels;
+
+namespace OrleansLlm.Scheduling.Tests;
+
+/// <summary>Every rule of <see cref="LoadAdmission"/>, one row each: the claim the director makes and the load the model grain asks for.</summary>
+public class LoadAdmissionTests
+{
+    private const string Model = "/m/8b";
+    private static readonly DateTimeOffset Now = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+    private static readonly HostSnapshot Empty = new([Gpu("0", 24)], Cpu(64), []);
+
+    private static AdmissionDecision Decide(SiloLoads silo, HostChoiceKind? claimFor = null, int relocations = 0, GgufFile? model = null) =>
+        LoadAdmission.Decide(model ?? Llama8B, new LoadAsk { ModelPath = Model, Options = RunnerOptions.Default, ClaimFor = claimFor, Relocations = relocations },
+            silo, SchedulerSettings.Default, Now);
+
+    private static SiloLoads On(HostSnapshot host) => new() { Host = host };
+
+    private static HostSnapshot With(params LoadedRunner[] runners) => Empty with { Runners = runners };
+
+    private static LoadedRunner Runner(string path, long gib, int refs = 0, bool loading = false) => new()
+    {
+        ModelPath = path,
+        RefCount = refs,
+        Loading = loading,
+        KeepAlive = KeepAliveDuration.Default,
+        TotalBytes = gib * Bytes.GiB,
+        VramByGpu = new Dictionary<string, long> { ["0"] = gib * Bytes.GiB },
+    };
+
+    [Fact]
+    public void A_claim_where_the_model_fits_holds_the_room()
+    {
+        var decision = Decide(On(Empty), claimFor: HostChoiceKind.FitsNow);
+
+        Assert.Equal(AdmissionVerdict.Grant, decision.Verdict);
+        Assert.Equal("0", Assert.Single(decision.Placement!.Devices).Id);
+    }
+
+    [Fact]
+    public void A_claim_whose_room_is_gone_is_refused()
+    {
+        var decision = Decide(On(With(Runner("/m/busy", 20, refs: 1))), claimFor: HostChoiceKind.FitsNow);
+
+        Assert.Equal(AdmissionVerdict.Relocate, decision.Verdict);
+    }
+
+    [Fact]
+    public void A_claim_to_wait_behind_busy_models_takes_a_place_in_the_queue_and_no_memory()
+    {
+        var decision = Decide(On(With(Runner("/m/busy", 20, refs: 1))), claimFor: HostChoiceKind.AfterWaiting);
+
+        Assert.Equal(AdmissionVerdict.Wait, decision.Verdict);
+        Assert.Null(decision.Placement);
+    }
+
+    [Theory]
+    [InlineData(ReservationKind.QueueOnly)]
+    [InlineData(ReservationKind.Loading)]
+    [InlineData(ReservationKind.Loaded)]
+    public void A_retried_claim_keeps_what_the_model_already_has(ReservationKind existing)
+    {
+        var decision = Decide(On(With(Runner("/m/busy", 20, refs: 1))) with { Existing = existing }, claimFor: HostChoiceKind.FitsNow);
+
+        Assert.Equal(AdmissionVerdict.Held, decision.Verdict);
+    }
+
+    [Theory]
+    [InlineData(ReservationKind.Loading)]
+    [InlineData(ReservationKind.Loaded)]
+    public void A_load_already_reserved_is_held_not_granted_twice(ReservationKind existing)
+    {
+        var decision = Decide(On(With(Runner("/m/busy", 20, refs: 1))) with { Existing = existing });
+
+        Assert.Equal(AdmissionVerdict.Held, decision.Verdict);
+    }
+
+    [Fact]
+    public void A_claimed_load_that_fits_is_granted()
+    {
+        var decision = Decide(On(Empty) with { Existing = ReservationKind.Claim, ExistingHoldsRoom = true, ExistingClaimedAs = HostChoiceKind.FitsNow });
+
+        Assert.Equal(AdmissionVerdict.Grant, decision.Verdict);
+        Assert.False(decision.Overtook);
+        Assert.False(decision.Queued);
+    }
+
+    [Theory]
+    [InlineData(0, AdmissionVerdict.Grant)]
+    [InlineData(2, AdmissionVerdict.Grant)]
+    [InlineData(LoadAdmission.MaxOvertakes, AdmissionVerdict.Wait)]
+    public void A_load_that_fits_passes_the_queue_head_at_most_three_times_in_a_row(int overtakes, AdmissionVerdict expected)
+    {
+        var silo = On(Empty) with { Existing = ReservationKind.Claim, ExistingHoldsRoom = true, Queue = ["/m/head"], Overtakes = overtakes };
+
+        var decision = Decide(silo);
+
+        Assert.Equal(expected, decision.Verdict);
+        Assert.Equal(expected == AdmissionVerdict.Grant, decision.Overtook);
+    }
+
+    [Theory]
+    [InlineData(5, AdmissionVerdict.Relocate)]
+    [InlineData(11, AdmissionVerdict.Grant)]
+    public void A_model_sent_away_moments_ago_that_comes_back_without_a_claim_goes_to_the_director_again(int secondsAgo, AdmissionVerdict expected)
+    {
+        var decision = Decide(On(Empty) with { SentAwayAt = Now - TimeSpan.FromSeconds(secondsAgo) });
+
+        Assert.Equal(expected, decision.Verdict);
+    }
+
+    [Theory]
+    [InlineData(null, 0, AdmissionVerdict.Relocate)]
+    [InlineData(HostChoiceKind.FitsPartially, 0, AdmissionVerdict.Grant)]
+    [InlineData(null, 1, AdmissionVerdict.Grant)]
+    public void A_partial_offload_is_sent_away_unless_the_director_chose_it_or_the_request_was_already_re_placed(HostChoiceKind? claimedAs, int relocations, AdmissionVerdict expected)
+    {
+        var silo = On(new HostSnapshot([Gpu("0", 24)], Cpu(128), [])) with
+        {
+            Existing = claimedAs is null ? null : ReservationKind.Claim,
+            ExistingHoldsRoom = claimedAs is not null,
+            ExistingClaimedAs = claimedAs,
+        };
+
+        var decision = Decide(silo, relocations: relocations, model: Llama70B);
+
+        Assert.Equal(expected, decision.Verdict);
+        Assert.Equal(expected == AdmissionVerdict.Relocate, decision.SentAway);
+    }
+
+    [Theory]
+    [InlineData(0, AdmissionVerdict.Relocate)]
+    [InlineData(1, AdmissionVerdict.TooLarge)]
+    public void A_model_too_large_for_the_silo_is_placed_again_once_then_refused(int relocations, AdmissionVerdict expected)
+    {
+        var tiny = new HostSnapshot([Gpu("0", 8)], Cpu(8), []);
+
+        var decision = Decide(On(tiny), relocations: relocations, model: Llama70B);
+
+        Assert.Equal(expected, decision.Verdict);
+        Assert.Contains("requires", decision.Reason);
+    }
+
+    [Theory]
+    [InlineData(0, AdmissionVerdict.Relocate)]
+    [InlineData(1, AdmissionVerdict.Wait)]
+    public void A_claim_whose_room_was_taken_meanwhile_is_placed_again_once_then_waits(int relocations, AdmissionVerdict expected)
+    {
+        var silo = On(With(Runner("/m/busy", 20, refs: 1))) with { Existing = ReservationKind.Claim, ExistingHoldsRoom = true, ExistingClaimedAs = HostChoiceKind.FitsNow };
+
+        var decision = Decide(silo, relocations: relocations);
+
+        Assert.Equal(expected, decision.Verdict);
+    }
+
+    [Fact]
+    public void A_model_loading_again_where_it_last_ran_asks_the_director_before_it_evicts_here()
+    {
+        var decision = Decide(On(With(Runner("/m/idle", 20))));
+
+        Assert.Equal(AdmissionVerdict.Relocate, decision.Verdict);
+        Assert.True(decision.SentAway);
+    }
+
+    [Fact]
+    public void A_queued_load_evicts_the_idle_model_in_its_way()
+    {
+        var silo = On(With(Runner("/m/idle", 20))) with { Existing = ReservationKind.QueueOnly, Queue = [Model] };
+
+        var decision = Decide(silo);
+
+        Assert.Equal(AdmissionVerdict.Evict, decision.Verdict);
+        Assert.Equal("/m/idle", Assert.Single(decision.Victims).ModelPath);
+        Assert.True(decision.Queued);
+    }
+
+    [Fact]
+    public void A_busy_model_is_never_evicted_the_load_waits_for_it()
+    {
+        var silo = On(With(Runner("/m/busy", 20, refs: 2))) with { Existing = ReservationKind.QueueOnly, Queue = [Model] };
+
+        var decision = Decide(silo);
+
+        Assert.Equal(AdmissionVerdict.Wait, decision.Verdict);
+        Assert.Contains("/m/busy", decision.Reason);
+        Assert.Empty(decision.Victims);
+    }
+
+    [Fact]
+    public void Only_the_idle_models_are_evicted_beside_a_busy_one()
+    {
+        var silo = On(With(Runner("/m/busy", 10, refs: 1), Runner("/m/idle-a", 6), Runner("/m/idle-b", 6))) with { Existing = ReservationKind.QueueOnly, Queue = [Model] };
+
+        var decision = Decide(silo);
+
+        Assert.Equal(AdmissionVerdict.Evict, decision.Verdict);
+        Assert.DoesNotContain(decision.Victims, v => v.ModelPath == "/m/busy");
+    }
+
+    [Fact]
+    public void A_load_behind_others_in_the_queue_waits_its_turn()
+    {
+        var silo = On(With(Runner("/m/idle", 20))) with { Existing = ReservationKind.QueueOnly, Queue = ["/m/first", Model] };
+
+        var decision = Decide(silo);
+
+        Assert.Equal(AdmissionVerdict.Wait, decision.Verdict);
+        Assert.Equal("1 load(s) ahead on this silo", decision.Reason);
+    }
+
+    [Fact]
+    public void A_load_waits_while_the_gpu_is_busy_loading_another_model()
+    {
+        var silo = On(With(Runner("/m/loading", 20, loading: true))) with { Existing = ReservationKind.QueueOnly, Queue = [Model] };
+
+        var decision = Decide(silo);
+
+        Assert.Equal(AdmissionVerdict.Wait, decision.Verdict);
+        Assert.Contains("loading", decision.Reason);
+    }
+}
