@@ -2,6 +2,7 @@ using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Grains.Telemetry;
 using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Lifecycle;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Scheduling.Reload;
 
@@ -12,21 +13,21 @@ internal sealed partial class ModelGrain
 {
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != ReminderName || _relocating)
+        if (reminderName != ReminderName || _life.IsLeaving)
             return;
         _reminderRegistered = true;
         var state = saved.State;
-        var stillWanted = state.WantLoaded && (state.Pinned || state.KeepAliveUntil > clock.GetUtcNow() || _refs > 0);
+        var stillWanted = state.WantLoaded && (state.Pinned || state.KeepAliveUntil > clock.GetUtcNow() || _life.Refs > 0);
         if (!stillWanted)
         {
             await Forget();
             return;
         }
-        if (_state == ModelState.Unloaded && _loadTask is null)
+        if (_life.Phase == ModelPhase.Unloaded && !_life.LoadInFlight)
         {
             // The host that had it is gone (or it was evicted meanwhile): load it here, in the background.
             LogRestoring(logger, ModelPath, SiloAddress);
-            _keepAlive = state.KeepAlive;
+            _life.KeepFor(state.KeepAlive);
             var identity = RunnerIdentity.Of(state.Options ?? options.Value.Admit(RunnerOptions.Default));
             _ = RestoreInBackground(identity);
         }
@@ -47,19 +48,16 @@ internal sealed partial class ModelGrain
 
     private async Task AcquireReference(KeepAliveDuration keepAlive)
     {
-        _refs++;
-        if (_refs == 1)
+        _life.Acquire(keepAlive);
+        if (_life.Refs == 1)
             _idle = NewSignal();
-        _keepAlive = keepAlive;
-        _expiresAt = null;
         _expiry?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         await ReportUsage();
     }
 
     private async Task ReleaseReference()
     {
-        _refs--;
-        if (_refs > 0)
+        if (!_life.Release())
         {
             await ReportUsage();
             return;
@@ -71,7 +69,7 @@ internal sealed partial class ModelGrain
     /// <summary>Nobody uses the loaded model any more: unload now (keep-alive 0) or start the countdown.</summary>
     private async Task BecomeIdle()
     {
-        if (KeepAlive.UnloadsWhenIdle && !_reloadPending && _pending == 0)
+        if (_life.UnloadsWhenIdle)
         {
             await UnloadRunner(UnloadReason.KeepAliveZero, "keep_alive 0: unloaded when idle");
             await ForgetAndRetire();
@@ -85,18 +83,15 @@ internal sealed partial class ModelGrain
     /// <summary>Starts the idle countdown: exact expiry by grain timer; forever never expires.</summary>
     private void ArmExpiry()
     {
-        if (_refs > 0 || _state != ModelState.Ready || KeepAlive.IsForever)
-            return;
-        _expiresAt = KeepAlive.ExpiresAt(clock);
-        if (_expiresAt is { } at)
+        if (_life.StartCountdown(clock) is { } at)
             _expiry?.Change(ExpiryTimer.NextDue(clock.GetUtcNow(), at), Timeout.InfiniteTimeSpan);
     }
 
     private async Task OnExpiryTimer()
     {
-        if (_refs > 0 || _state != ModelState.Ready || _expiresAt is not { } at)
+        if (_life.Refs > 0 || _life.Phase != ModelPhase.Ready || _life.ExpiresAt is not { } at)
             return;
-        if (clock.GetUtcNow() < at)
+        if (!_life.HasExpired(clock.GetUtcNow()))
         {
             _expiry?.Change(ExpiryTimer.NextDue(clock.GetUtcNow(), at), Timeout.InfiniteTimeSpan); // a long keep-alive: the next step
             return;
@@ -113,7 +108,7 @@ internal sealed partial class ModelGrain
     {
         try
         {
-            await LocalGpus.ReportUsage(ModelPath, new RunnerUsage(_refs, KeepAlive, _refs == 0 ? _expiresAt : null));
+            await LocalGpus.ReportUsage(ModelPath, new RunnerUsage(_life.Refs, _life.KeepAlive, _life.ExpiresAt));
         }
         catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
         {
@@ -154,24 +149,25 @@ internal sealed partial class ModelGrain
     }
 
     /// <summary>Writes the intent of the model as it is now: loaded (remember) or not (forget).</summary>
-    private Task OnPersistRetry() => _state == ModelState.Ready ? Remember(_identity?.Options) : Forget();
+    private Task OnPersistRetry() => _life.Phase == ModelPhase.Ready ? Remember(_identity?.Options) : Forget();
 
     private async Task RememberNow(RunnerOptions? runnerOptions)
     {
         var state = saved.State;
-        var until = KeepAlive.IsForever ? null : _expiresAt;
+        var keepAlive = _life.KeepAlive;
+        var until = keepAlive.IsForever ? null : _life.ExpiresAt;
         var period = options.Value.KeepAliveReminderPeriod;
-        var changed = _intentStale || !state.WantLoaded || state.KeepAlive != KeepAlive || state.Options != runnerOptions
+        var changed = _intentStale || !state.WantLoaded || state.KeepAlive != keepAlive || state.Options != runnerOptions
             || (until is { } u && (state.KeepAliveUntil is not { } saved_ || u - saved_ > period / 2));
         if (changed)
         {
             state.WantLoaded = true;
-            state.KeepAlive = KeepAlive;
+            state.KeepAlive = keepAlive;
             state.KeepAliveUntil = until;
             state.Options = runnerOptions;
             await saved.WriteStateAsync();
         }
-        var worthRestoring = KeepAlive.IsForever || KeepAlive.Duration > period;
+        var worthRestoring = keepAlive.IsForever || keepAlive.Duration > period;
         if (worthRestoring && !_reminderRegistered)
         {
             await this.RegisterOrUpdateReminder(ReminderName, period, period);
@@ -195,7 +191,7 @@ internal sealed partial class ModelGrain
     /// <summary>After an unload: unless a request interleaved and started loading the model again meanwhile, drop its durable intent and retire.</summary>
     private async Task ForgetAndRetire()
     {
-        if (_state != ModelState.Unloaded || _loadTask is not null)
+        if (!_life.MayRetire)
             return;
         await Forget();
         await Retire();
@@ -206,7 +202,7 @@ internal sealed partial class ModelGrain
     {
         // A request may have started a new load while this activation awaited its unload: its
         // reservation is not ours to drop.
-        if (_state != ModelState.Unloaded || _loadTask is not null)
+        if (!_life.MayRetire)
             return;
         await LocalGpus.Release(ModelPath);
         // Not at once: a stream that just ended may still have its last reply in flight, and
@@ -216,7 +212,7 @@ internal sealed partial class ModelGrain
 
     private Task OnRetireTimer()
     {
-        if (_state == ModelState.Unloaded && _refs == 0 && _pending == 0 && _openStreams == 0 && _loadTask is null)
+        if (_life.MayDeactivate)
             this.DeactivateOnIdle();
         return Task.CompletedTask;
     }

@@ -6,6 +6,7 @@ using OrleansLlm.Grains.Telemetry;
 using OrleansLlm.Scheduling.Admission;
 using OrleansLlm.Scheduling.Gpus;
 using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Lifecycle;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Scheduling.Placement;
 using OrleansLlm.Scheduling.Reload;
@@ -18,21 +19,21 @@ internal sealed partial class ModelGrain
     /// <summary>Waits, counted as pending, until a runner compatible with <paramref name="identity"/> is ready; the wait in nanoseconds.</summary>
     private async Task<long> WaitForRunner(RunnerIdentity identity, KeepAliveDuration? keepAlive, long started, CancellationToken cancellationToken)
     {
-        _pending++;
+        _life.BeginWait();
         try
         {
             await EnsureLoaded(identity, keepAlive, cancellationToken);
         }
         finally
         {
-            _pending--;
+            _life.EndWait();
         }
         return Nanoseconds(started);
     }
 
     private async Task<bool> IsServing(RunnerIdentity identity)
     {
-        if (_state != ModelState.Ready || _reloadPending || _runner is null)
+        if (!_life.IsServing || _runner is null)
             return false;
         var healthy = await _runner.PingAsync(_lifetime.Token);
         return !ReloadRule.NeedsReload(_identity!, identity, healthy);
@@ -43,34 +44,36 @@ internal sealed partial class ModelGrain
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            switch (_state)
+            switch (_life.Phase)
             {
-                case ModelState.Ready when !_reloadPending && await IsServing(identity):
+                case ModelPhase.Ready when !_life.ReloadPending && await IsServing(identity):
                     return;
-                case ModelState.Ready:
+                case ModelPhase.Ready:
                     // Reload: drain in-flight requests first (never kill them), new ones wait.
-                    _reloadPending = true;
+                    _life.Reloading(true);
                     try
                     {
-                        while (_refs > 0)
+                        while (_life.Refs > 0)
                             await _idle.Task.WaitAsync(cancellationToken);
-                        if (_state == ModelState.Ready && !await IsServing(identity))
+                        if (_life.Phase == ModelPhase.Ready && !await IsServing(identity))
                             await UnloadRunner(UnloadReason.Reload, $"reload: {ReloadRule.Evaluate(_identity!, identity)}");
                     }
                     finally
                     {
-                        _reloadPending = false;
+                        _life.Reloading(false);
                     }
                     break;
-                case ModelState.Loading:
+                case ModelPhase.Loading:
                     await _loadTask!.WaitAsync(cancellationToken);
                     break;
-                case ModelState.Unloading:
+                case ModelPhase.Unloading:
                     await _unloadTask!.WaitAsync(cancellationToken);
                     break;
+                case ModelPhase.Leaving:
+                    throw Leaving();
                 default:
                     if (keepAlive is { } requested)
-                        _keepAlive = requested;
+                        _life.KeepFor(requested);
                     _loadTask = Load(identity);
                     await _loadTask.WaitAsync(cancellationToken);
                     break;
@@ -90,17 +93,20 @@ internal sealed partial class ModelGrain
             // A failed load awaits its release while a new request may already have started the
             // next load: only this load's own task is cleared.
             if (_loadGeneration == generation)
+            {
                 _loadTask = null;
+                _life.LoadEnded();
+            }
         }
         // Every caller may have left while it loaded (cancelled, disconnected, refused): as in the
         // seed, such a load starts its countdown at once (keep-alive 0 unloads it).
-        if (_state == ModelState.Ready && _refs == 0 && _pending == 0)
+        if (_life.IsIdle)
             await BecomeIdle();
     }
 
     private async Task LoadRunner(RunnerIdentity identity)
     {
-        _state = ModelState.Loading;
+        _life.BeginLoad();
         var started = clock.GetTimestamp();
         var settings = options.Value;
         ILlmRunner? loaded = null;
@@ -118,7 +124,7 @@ internal sealed partial class ModelGrain
             await LocalGpus.LoadCompleted(ModelPath, runner.Memory);
             _runner = runner;
             _identity = identity;
-            _state = ModelState.Ready;
+            _life.Loaded();
             _loads++;
             SchedulerMetrics.RecordLoad(ModelPath, SiloAddress, clock.GetElapsedTime(started));
             LogLoaded(logger, ModelPath, SiloAddress, string.Join(",", _devices.Select(d => d.Id)));
@@ -126,7 +132,7 @@ internal sealed partial class ModelGrain
         }
         catch (Exception e)
         {
-            _state = ModelState.Unloaded;
+            _life.LoadFailed();
             _devices = [];
             if (loaded is not null)
             {
@@ -209,7 +215,7 @@ internal sealed partial class ModelGrain
             saved.State.Options = admitted;
             await saved.WriteStateAsync();
         }
-        _relocating = true;
+        _life.Leave();
         // Migration, not deactivation: Orleans asks the placement director again and
         // forwards the requests already queued here to wherever it goes.
         this.MigrateOnIdle();
@@ -245,16 +251,16 @@ internal sealed partial class ModelGrain
 
     private async Task UnloadRunner(UnloadReason why, string reason)
     {
-        if (_state != ModelState.Ready || _runner is null)
+        // Never under a request in flight (one may have taken the runner while a reload pinged it).
+        if (_life.Phase != ModelPhase.Ready || _life.Refs > 0 || _runner is null)
             return;
-        _state = ModelState.Unloading;
+        _life.BeginUnload();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _unloadTask = done.Task;
         try
         {
             var runner = _runner;
             _runner = null;
-            _expiresAt = null;
             _expiry?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             var gpus = _devices.Where(d => !d.IsCpu).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
             var before = inventory.GetGpus().Where(g => gpus.Contains(g.Id)).ToArray();
@@ -283,7 +289,7 @@ internal sealed partial class ModelGrain
             {
                 LogReleaseFailed(logger, ModelPath, e.Message);
             }
-            _state = ModelState.Unloaded;
+            _life.Unloaded();
             _devices = [];
             done.SetResult();
         }

@@ -12,6 +12,7 @@ using OrleansLlm.Grains.Placement;
 using OrleansLlm.Grains.Telemetry;
 using OrleansLlm.Scheduling.Gpus;
 using OrleansLlm.Scheduling.KeepAlive;
+using OrleansLlm.Scheduling.Lifecycle;
 using OrleansLlm.Scheduling.Reload;
 
 namespace OrleansLlm.Grains.Models;
@@ -38,7 +39,7 @@ internal sealed partial class ModelGrain(
     internal static readonly TimeSpan PersistRetryDelay = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource _lifetime = new();
-    private ModelState _state = ModelState.Unloaded;
+    private readonly ModelLifecycle _life = new(options.Value.DefaultKeepAlive);
     private ILlmRunner? _runner;
     private RunnerIdentity? _identity;
     private IReadOnlyList<GpuInfo> _devices = [];
@@ -46,17 +47,10 @@ internal sealed partial class ModelGrain(
     private Task? _loadTask;
     private Task? _unloadTask;
     private TaskCompletionSource _idle = NewSignal();
-    private bool _reloadPending;
-    private int _refs;
-    private int _pending;
     private int _loads;
     private int _loadGeneration;
-    private KeepAliveDuration? _keepAlive;
-    private DateTimeOffset? _expiresAt;
     private IGrainTimer? _expiry;
     private bool _reminderRegistered;
-    private int _openStreams;
-    private bool _relocating;
     private IGrainTimer? _retire;
     private IGrainTimer? _persistRetry;
     private bool _intentStale;
@@ -66,9 +60,6 @@ internal sealed partial class ModelGrain(
     private string SiloAddress => localSilo.SiloAddress.ToParsableString();
 
     private IGpuSiloGrain LocalGpus => GrainFactory.GetGrain<IGpuSiloGrain>(SiloAddress);
-
-    /// <summary>The keep-alive of the request that last used the model (or the saved one, while restoring after host loss).</summary>
-    private KeepAliveDuration KeepAlive => _keepAlive ?? options.Value.DefaultKeepAlive;
 
     /// <summary>As in the seed: a request without <c>keep_alive</c> gets the server's default, not the previous request's.</summary>
     private KeepAliveDuration KeepAliveOf(KeepAliveDuration? requested) => requested ?? options.Value.DefaultKeepAlive;
@@ -82,7 +73,7 @@ internal sealed partial class ModelGrain(
         _persistRetry = this.RegisterGrainTimer(static (self, _) => self.OnPersistRetry(), this,
             new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
         if (saved.State.WantLoaded)
-            _keepAlive = saved.State.KeepAlive;
+            _life.KeepFor(saved.State.KeepAlive);
         return Task.CompletedTask;
     }
 
@@ -110,11 +101,11 @@ internal sealed partial class ModelGrain(
     public async IAsyncEnumerable<GenerationEvent> Generate(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _openStreams++;
+        _life.StreamOpened();
         try
         {
             var started = Stopwatch.GetTimestamp();
-            if (_relocating)
+            if (_life.IsLeaving)
                 throw Leaving();
             if (request.IsLoadOnly && request.KeepAlive is { UnloadsWhenIdle: true })
             {
@@ -130,7 +121,7 @@ internal sealed partial class ModelGrain(
             long loadNanoseconds = 0;
             if (!await IsServing(identity))
             {
-                yield return GenerationEvent.Queued(_state == ModelState.Loading ? "model is loading" : "model must be loaded") with { SiloAddress = SiloAddress };
+                yield return GenerationEvent.Queued(_life.Phase == ModelPhase.Loading ? "model is loading" : "model must be loaded") with { SiloAddress = SiloAddress };
                 loadNanoseconds = await WaitForRunner(identity, KeepAliveOf(request.KeepAlive), started, cancellationToken);
             }
 
@@ -157,7 +148,7 @@ internal sealed partial class ModelGrain(
         }
         finally
         {
-            _openStreams--;
+            _life.StreamClosed();
         }
     }
 
@@ -168,17 +159,17 @@ internal sealed partial class ModelGrain(
     public async IAsyncEnumerable<GenerationEvent> Embed(EmbedRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _openStreams++;
+        _life.StreamOpened();
         try
         {
-            if (_relocating)
+            if (_life.IsLeaving)
                 throw Leaving();
             var started = Stopwatch.GetTimestamp();
             var identity = RunnerIdentity.Of(options.Value.Admit(request.Runner));
             long loadNanoseconds = 0;
             if (!await IsServing(identity))
             {
-                yield return GenerationEvent.Queued(_state == ModelState.Loading ? "model is loading" : "model must be loaded") with { SiloAddress = SiloAddress };
+                yield return GenerationEvent.Queued(_life.Phase == ModelPhase.Loading ? "model is loading" : "model must be loaded") with { SiloAddress = SiloAddress };
                 loadNanoseconds = await WaitForRunner(identity, KeepAliveOf(request.KeepAlive), started, cancellationToken);
             }
             await AcquireReference(KeepAliveOf(request.KeepAlive));
@@ -195,13 +186,13 @@ internal sealed partial class ModelGrain(
         }
         finally
         {
-            _openStreams--;
+            _life.StreamClosed();
         }
     }
 
     public async Task<bool> Unload()
     {
-        var wasLoaded = _state is ModelState.Ready or ModelState.Loading;
+        var wasLoaded = _life.Phase is ModelPhase.Ready or ModelPhase.Loading;
         if (await UnloadWhenIdle())
             await Retire();
         return wasLoaded;
@@ -210,24 +201,24 @@ internal sealed partial class ModelGrain(
     /// <summary>Keep-alive 0 from now on: unloads now if idle (true: nothing left, retire) or when the last request ends.</summary>
     private async Task<bool> UnloadWhenIdle()
     {
-        _keepAlive = KeepAliveDuration.Zero;
+        _life.KeepFor(KeepAliveDuration.Zero);
         await Forget();
-        if (_refs == 0 && _state == ModelState.Ready)
+        if (_life.Refs == 0)
             await UnloadRunner(UnloadReason.Requested, "unload requested");
-        return _state == ModelState.Unloaded && _pending == 0;
+        return _life.MayRetire;
     }
 
     public async Task<bool> EvictIfIdle()
     {
-        if (_state == ModelState.Unloaded)
+        if (_life.Phase is ModelPhase.Unloaded or ModelPhase.Leaving)
             return true;
-        if (_state == ModelState.Unloading)
+        if (_life.Phase == ModelPhase.Unloading)
         {
             // Already on its way out (expired, keep-alive 0): the evicting load waits for that, once.
             await _unloadTask!;
             return true;
         }
-        if (_state != ModelState.Ready || _refs > 0 || _pending > 0)
+        if (!_life.IsIdle)
             return false;
         await UnloadRunner(UnloadReason.Evicted, "evicted to make room");
         await ForgetAndRetire();
@@ -239,10 +230,10 @@ internal sealed partial class ModelGrain(
         var status = new ModelStatus
         {
             ModelPath = ModelPath,
-            State = _state,
-            RefCount = _refs,
-            KeepAlive = KeepAlive,
-            ExpiresAt = _refs == 0 ? _expiresAt : null,
+            State = StateOf(_life.Phase),
+            RefCount = _life.Refs,
+            KeepAlive = _life.KeepAlive,
+            ExpiresAt = _life.ExpiresAt,
             SiloAddress = SiloAddress,
             Devices = _devices,
             SizeBytes = _runner?.Memory.TotalBytes ?? _estimate?.TotalSize ?? 0,
@@ -250,10 +241,10 @@ internal sealed partial class ModelGrain(
             Options = _identity?.Options,
             Loads = _loads,
             Estimate = _estimate,
-            PendingRequests = _pending,
+            PendingRequests = _life.Pending,
         };
         // Asking about a model that is not loaded must not keep the room its placement claimed.
-        if (_state == ModelState.Unloaded && _refs == 0 && _pending == 0 && _loadTask is null)
+        if (_life.MayRetire)
             await Retire();
         return status;
     }
@@ -264,6 +255,14 @@ internal sealed partial class ModelGrain(
         var message = $"model '{ModelPath}' is leaving silo {SiloAddress}";
         return new ModelRelocatingException(message);
     }
+
+    private static ModelState StateOf(ModelPhase phase) => phase switch
+    {
+        ModelPhase.Loading => ModelState.Loading,
+        ModelPhase.Ready => ModelState.Ready,
+        ModelPhase.Unloading => ModelState.Unloading,
+        _ => ModelState.Unloaded,
+    };
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
