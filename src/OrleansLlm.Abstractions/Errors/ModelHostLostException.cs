@@ -5,7 +5,7 @@ namespace OrleansLlm.Abstractions.Errors;
 /// the model will be placed again for the next request. What the caller gets instead of Orleans'
 /// own enumeration or messaging errors.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("ollm.ModelHostLostException")]
 public sealed class ModelHostLostException : Exception
 {
     public ModelHostLostException()

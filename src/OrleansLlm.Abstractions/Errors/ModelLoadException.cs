@@ -1,7 +1,7 @@
 namespace OrleansLlm.Abstractions.Errors;
 
 /// <summary>A model failed to load; every request waiting for that load gets this error.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("ollm.ModelLoadException")]
 public sealed class ModelLoadException : Exception
 {
     public ModelLoadException()

@@ -4,7 +4,7 @@ namespace OrleansLlm.Abstractions.Errors;
 /// The model's activation gave up its silo (it no longer fits there) before the request started:
 /// calling again places it anew. Callers retry this one transparently.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("ollm.ModelRelocatingException")]
 public sealed class ModelRelocatingException : Exception
 {
     public ModelRelocatingException()

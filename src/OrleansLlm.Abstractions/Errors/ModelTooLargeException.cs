@@ -1,7 +1,7 @@
 namespace OrleansLlm.Abstractions.Errors;
 
 /// <summary>No silo of the cluster can hold the model, even empty; the message says what it needs and what there is.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("ollm.ModelTooLargeException")]
 public sealed class ModelTooLargeException : Exception
 {
     public ModelTooLargeException()

@@ -1,7 +1,7 @@
 namespace OrleansLlm.Abstractions.Errors;
 
 /// <summary>The pending-request bound (<c>OLLAMA_MAX_QUEUE</c>) is reached: HTTP 503 with Ollama's exact text.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("ollm.ServerBusyException")]
 public sealed class ServerBusyException : Exception
 {
     /// <summary>Ollama's <c>ErrMaxQueue</c>, two spaces after "again." included.</summary>

@@ -11,9 +11,10 @@ namespace OrleansLlm.Abstractions.Gpus;
 /// waiting for room. Every reservation is decided in one turn of this grain, so two models racing
 /// for the same free memory cannot both win.
 /// </summary>
+[Alias("ollm.IGpuSiloGrain")]
 public interface IGpuSiloGrain : IGrainWithStringKey
 {
-    [AlwaysInterleave]
+    [AlwaysInterleave, Alias("GetSnapshot")]
     Task<SiloSnapshot> GetSnapshot();
 
     /// <summary>
@@ -21,20 +22,25 @@ public interface IGpuSiloGrain : IGrainWithStringKey
     /// expires unless the model asks to load. False when this silo no longer offers what the
     /// director ranked it for (its view was stale). Idempotent per model (directors are retried).
     /// </summary>
+    [Alias("Claim")]
     Task<bool> Claim(string modelPath, RunnerOptions admittedOptions, HostChoiceKind expected);
 
     /// <summary>Reserves room for a model about to load, or says what must happen first.</summary>
+    [Alias("AcquireLoad")]
     Task<LoadTicket> AcquireLoad(string modelPath, RunnerOptions admittedOptions, int relocations);
 
     /// <summary>The load finished: record what it really uses.</summary>
+    [Alias("LoadCompleted")]
     Task LoadCompleted(string modelPath, RunnerMemory memory);
 
     /// <summary>The runner is closed (or its load failed): its room is free.</summary>
+    [Alias("Release")]
     Task Release(string modelPath);
 
+    [Alias("ReportUsage")]
     Task ReportUsage(string modelPath, RunnerUsage usage);
 
     /// <summary>Returns when the silo's state changes from <paramref name="version"/>, or after <paramref name="maxWait"/>.</summary>
-    [AlwaysInterleave]
+    [AlwaysInterleave, Alias("WaitForChange")]
     Task<long> WaitForChange(long version, TimeSpan maxWait);
 }

@@ -5,7 +5,7 @@ using OrleansLlm.Scheduling.Gpus;
 namespace OrleansLlm.Abstractions.Gpus;
 
 /// <summary>The GPU silo's answer to a model that wants to load: <see cref="LoadAdmission"/>'s verdict, and for a grant the devices and estimate reserved.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("ollm.LoadTicket")]
 public sealed record LoadTicket(
     [property: Id(0)] AdmissionVerdict Verdict,
     [property: Id(1)] IReadOnlyList<GpuInfo> Devices,

@@ -6,7 +6,7 @@ namespace OrleansLlm.Abstractions.Gpus;
 /// One GPU host as the placement director and <c>/api/ps</c> see it: its GPUs as discovered, its
 /// system memory, and every runner reserved, loading or loaded there.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("ollm.SiloSnapshot")]
 public sealed record SiloSnapshot(
     [property: Id(0)] string SiloAddress,
     [property: Id(1)] HostSnapshot Host,

@@ -4,7 +4,7 @@ using OrleansLlm.Scheduling.Options;
 namespace OrleansLlm.Abstractions.Models;
 
 /// <summary>Texts to embed (none = load only), whether over-long ones are cut, and the load options.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("ollm.EmbedRequest")]
 public sealed record EmbedRequest
 {
     [Id(0)] public IReadOnlyList<string> Inputs { get; init; } = [];
@@ -14,7 +14,7 @@ public sealed record EmbedRequest
 }
 
 /// <summary>One unit vector per input, and how long it took.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("ollm.EmbedResult")]
 public sealed record EmbedResult(
     [property: Id(0)] IReadOnlyList<float[]> Embeddings,
     [property: Id(1)] long LoadDurationNs,

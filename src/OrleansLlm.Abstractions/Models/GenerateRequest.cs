@@ -7,7 +7,7 @@ namespace OrleansLlm.Abstractions.Models;
 /// One request to a model: a prompt or chat messages (neither = load only), the runner options
 /// it needs the model loaded with, how to sample, and how long to keep the model afterwards.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("ollm.GenerateRequest")]
 public sealed record GenerateRequest
 {
     [Id(0)] public string? Prompt { get; init; }

@@ -4,7 +4,7 @@ namespace OrleansLlm.Abstractions.Models;
 /// One item of a model's stream: a generation's, or an embedding's (queued, started, then one
 /// <see cref="GenerationEventKind.Done"/> that carries the vectors), so both take one path.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("ollm.GenerationEvent")]
 public sealed record GenerationEvent(
     [property: Id(0)] GenerationEventKind Kind,
     [property: Id(1)] string? Text = null,

@@ -1,5 +1,6 @@
 namespace OrleansLlm.Abstractions.Models;
 
+[GenerateSerializer, Alias("ollm.GenerationEventKind")]
 public enum GenerationEventKind
 {
     /// <summary>The model is not ready: the request waits for a load (counted against the queue bound).</summary>

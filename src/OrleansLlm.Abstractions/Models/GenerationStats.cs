@@ -1,7 +1,7 @@
 namespace OrleansLlm.Abstractions.Models;
 
 /// <summary>Ollama's final statistics of a generation; durations in nanoseconds as Ollama reports them.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("ollm.GenerationStats")]
 public sealed record GenerationStats
 {
     [Id(0)] public int PromptEvalCount { get; init; }

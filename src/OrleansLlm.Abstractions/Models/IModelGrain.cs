@@ -6,6 +6,7 @@ namespace OrleansLlm.Abstractions.Models;
 /// One model, keyed by its canonical path under the models root: its loaded runner, the requests
 /// in flight on it, its keep-alive and its reload rules.
 /// </summary>
+[Alias("ollm.IModelGrain")]
 public interface IModelGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -14,20 +15,24 @@ public interface IModelGrain : IGrainWithStringKey
     /// <see cref="GenerationEventKind.Done"/>. A load-only request ends with done reason <c>load</c>.
     /// The request holds a reference on the runner until the stream ends, fails or is cancelled.
     /// </summary>
+    [Alias("Generate")]
     IAsyncEnumerable<GenerationEvent> Generate(GenerateRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Embeds the inputs (loading the model first if needed); no inputs only loads it.</summary>
+    [Alias("Embed")]
     IAsyncEnumerable<GenerationEvent> Embed(EmbedRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Ollama's explicit unload (<c>keep_alive: 0</c> with no prompt): the model unloads as soon as
     /// no request is in flight. False when it was not loaded.
     /// </summary>
+    [Alias("Unload")]
     Task<bool> Unload();
 
     /// <summary>Unloads now if no request is in flight (another model needs the room); false if busy.</summary>
+    [Alias("EvictIfIdle")]
     Task<bool> EvictIfIdle();
 
-    [AlwaysInterleave]
+    [AlwaysInterleave, Alias("GetStatus")]
     Task<ModelStatus> GetStatus();
 }

@@ -1,26 +1,28 @@
-using System.Text.Json;
 using OrleansLlm.Scheduling.Options;
 
 namespace OrleansLlm.Abstractions.Models;
 
 /// <summary>
 /// What a caller tells the cluster through Orleans' <c>RequestContext</c> when it calls a model:
-/// the runner options (the placement director sizes the model by them: a 32k context is not a
-/// 2k one) and how many times the request has already been re-placed.
+/// the runner options (the placement director sizes the model by them — a 32k context is not a
+/// 2k one — before the request itself reaches the grain) and how many times the request has
+/// already been re-placed (see <see cref="ModelClient.MaxRelocations"/>).
 /// </summary>
 public static class ModelRequestContext
 {
     public const string RunnerOptionsKey = "ollm.runner-options";
     public const string RelocationsKey = "ollm.relocations";
 
-    public static string Encode(RunnerOptions options) => JsonSerializer.Serialize(options);
+    /// <summary>The options a request context carries (the record itself, through Orleans' serializer); null if none.</summary>
+    public static RunnerOptions? RunnerOptionsIn(IReadOnlyDictionary<string, object>? data) =>
+        data?.GetValueOrDefault(RunnerOptionsKey) as RunnerOptions;
 
-    public static RunnerOptions Decode(object? value) =>
-        value is string json ? JsonSerializer.Deserialize<RunnerOptions>(json) ?? RunnerOptions.Default : RunnerOptions.Default;
+    /// <summary>How many times the current request was re-placed (0 when the context says nothing).</summary>
+    public static int Relocations => RequestContext.Get(RelocationsKey) is int n ? n : 0;
 
     public static void Set(RunnerOptions options, int relocations)
     {
-        RequestContext.Set(RunnerOptionsKey, Encode(options));
+        RequestContext.Set(RunnerOptionsKey, options);
         RequestContext.Set(RelocationsKey, relocations);
     }
 

@@ -6,7 +6,7 @@ using OrleansLlm.Scheduling.Options;
 namespace OrleansLlm.Abstractions.Models;
 
 /// <summary>What <c>/api/ps</c> shows of one model: where it runs, what it holds, when it expires.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("ollm.ModelStatus")]
 public sealed record ModelStatus
 {
     [Id(0)] public required string ModelPath { get; init; }

@@ -20,7 +20,7 @@ namespace OrleansLlm.Grains.Gpus;
 /// <see cref="LoadAdmission"/> and applied inside one turn (no await between reading the state and
 /// changing it), so reservations are atomic.
 /// </summary>
-[SiloBoundPlacement, Immovable, KeepAlive]
+[GrainType("gpusilo"), SiloBoundPlacement, Immovable, KeepAlive]
 internal sealed partial class GpuSiloGrain(
     IGpuInventory inventory,
     ModelHeaderCache headers,

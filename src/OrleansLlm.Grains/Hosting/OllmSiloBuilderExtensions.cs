@@ -37,6 +37,7 @@ public static class OllmSiloBuilderExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ModelHeaderCache>();
+        services.TryAddSingleton<IGpuSiloDirectory, GpuSiloDirectory>();
         services.TryAddSingleton<IGpuInventory>(sp =>
             GpuInventory.Create(sp.GetRequiredService<IOptions<OllmOptions>>().Value.Gpus, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES")));
 

@@ -161,7 +161,7 @@ internal sealed partial class ModelGrain
     /// <summary>Asks the local GPU silo for room: evicting idle runners it names, waiting while busy ones hold it.</summary>
     private async Task<LoadTicket> AcquireRoom(RunnerOptions admitted, CancellationToken cancellationToken)
     {
-        var relocations = RequestContext.Get(ModelRequestContext.RelocationsKey) is int n ? n : 0;
+        var relocations = ModelRequestContext.Relocations;
         var lookAgainAt = clock.GetUtcNow() + options.Value.RePlaceWaitingLoadAfter;
         while (true)
         {
@@ -228,22 +228,12 @@ internal sealed partial class ModelGrain
     {
         var silos = membership.CurrentSnapshot.Members.Values
             .Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(localSilo.SiloAddress))
-            .Select(m => m.SiloAddress.ToParsableString())
+            .Select(m => m.SiloAddress)
             .ToArray();
         if (silos.Length == 0)
             return null;
-        var snapshots = await Task.WhenAll(silos.Select(async silo =>
-        {
-            try
-            {
-                return await GrainFactory.GetGrain<IGpuSiloGrain>(silo).GetSnapshot();
-            }
-            catch (Exception e) when (e is OrleansException or TimeoutException)
-            {
-                return null; // a silo going away: not a place to move to
-            }
-        }));
-        var hosts = snapshots.OfType<SiloSnapshot>().Select(s => (s.SiloAddress, s.Host, s.QueuedLoads)).ToArray();
+        var snapshots = await gpuSilos.Snapshots(silos);
+        var hosts = snapshots.Select(s => (s.SiloAddress, s.Host, s.QueuedLoads)).ToArray();
         var best = ClusterPlacement.Rank(headers.Get(ModelPath), admitted, hosts, options.Value.SchedulerSettings, clock.GetUtcNow())
             .FirstOrDefault(c => c.Kind is HostChoiceKind.FitsNow or HostChoiceKind.AfterEviction);
         return best is null ? null : $"silo {best.Host} has room ({best.Reason})";

@@ -17,7 +17,8 @@ using OrleansLlm.Scheduling.Reload;
 
 namespace OrleansLlm.Grains.Models;
 
-[GpuFitPlacement, Immovable, KeepAlive]
+// The grain type names which state and reminders are stored under: stable across renames.
+[GrainType("model"), GpuFitPlacement, Immovable, KeepAlive]
 internal sealed partial class ModelGrain(
     [PersistentState(ModelGrain.StateName, OllmStorage.Name)] IPersistentState<ModelGrainState> saved,
     ILlmRunnerFactory runners,
@@ -27,6 +28,7 @@ internal sealed partial class ModelGrain(
     ILocalSiloDetails localSilo,
     IClusterMembershipService membership,
     ModelHeaderCache headers,
+    IGpuSiloDirectory gpuSilos,
     ILogger<ModelGrain> logger) : Grain, IModelGrain, IRemindable
 {
     internal const string ReminderName = "keep-alive";

@@ -7,7 +7,7 @@ namespace OrleansLlm.Grains.Models;
 /// What a model grain keeps in grain storage so that a pinned or kept-alive model comes back
 /// after its host is lost: whether it should be loaded, until when, and with which options.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("ollm.ModelGrainState")]
 public sealed class ModelGrainState
 {
     [Id(0)] public bool WantLoaded { get; set; }

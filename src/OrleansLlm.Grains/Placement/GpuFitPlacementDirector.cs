@@ -21,7 +21,7 @@ namespace OrleansLlm.Grains.Placement;
 /// evictions or loads — and every call it makes is idempotent per model, so a retry is harmless.
 /// </summary>
 internal sealed partial class GpuFitPlacementDirector(
-    IGrainFactory grains,
+    IGpuSiloDirectory gpuSilos,
     IServiceProvider services,
     ModelHeaderCache headers,
     IOptions<OllmOptions> options,
@@ -32,9 +32,13 @@ internal sealed partial class GpuFitPlacementDirector(
 
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        var silos = context.GetCompatibleSilos(target);
         var path = target.GrainIdentity.Key.ToString()!;
-        var admitted = await OptionsOf(target).ConfigureAwait(false);
+        var silos = context.GetCompatibleSilos(target);
+        if (silos.Length == 0)
+            throw new SiloUnavailableException($"no active silo can host model '{path}'");
+        // A caller that names the silo (Orleans' placement hint) gets it, as with Orleans' own directors.
+        if (IPlacementDirector.GetPlacementHint(target.RequestContextData, silos) is { } hint)
+            return hint;
 
         GgufFile model;
         try
@@ -46,19 +50,19 @@ internal sealed partial class GpuFitPlacementDirector(
             // The grain reports the problem on its first request; where it lives does not matter.
             return silos.Contains(context.LocalSilo) ? context.LocalSilo : silos[0];
         }
+        var admitted = await OptionsOf(target).ConfigureAwait(false);
 
         IReadOnlyList<HostChoice> ranked = [];
         for (var round = 0; round < ClaimRounds; round++)
         {
             // Directors on other silos place other models at the same time: a claim that no longer
             // holds sends this one to the next silo, and after a full round, to fresh snapshots.
-            var snapshots = await Task.WhenAll(silos.Select(Snapshot)).ConfigureAwait(false);
-            var hosts = snapshots.Where(s => s.Snapshot is not null)
-                .Select(s => (s.Silo.ToParsableString(), s.Snapshot!.Host, s.Snapshot.QueuedLoads)).ToArray();
+            var snapshots = await gpuSilos.Snapshots(silos).ConfigureAwait(false);
+            var hosts = snapshots.Select(s => (s.SiloAddress, s.Host, s.QueuedLoads)).ToArray();
             ranked = ClusterPlacement.Rank(model, admitted, hosts, options.Value.SchedulerSettings, clock.GetUtcNow());
             foreach (var choice in ranked.Where(c => c.Kind != HostChoiceKind.Never))
             {
-                if (await grains.GetGrain<IGpuSiloGrain>(choice.Host).Claim(path, admitted, choice.Kind).ConfigureAwait(false))
+                if (await gpuSilos.Claim(choice.Host, path, admitted, choice.Kind).ConfigureAwait(false))
                 {
                     LogPlaced(logger, path, choice.Host, choice.Kind, choice.Reason);
                     return SiloAddress.FromParsableString(choice.Host);
@@ -69,7 +73,7 @@ internal sealed partial class GpuFitPlacementDirector(
         }
         if (ranked.Any(c => c.Kind != HostChoiceKind.Never))
             throw new ModelRelocatingException($"the silos changed {ClaimRounds} times while placing model '{path}'; placing it again");
-        var reason = ranked.Count == 0 ? "no GPU silo is active" : ranked[0].Reason;
+        var reason = ranked.Count == 0 ? "no GPU silo answered" : ranked[0].Reason;
         throw new ModelTooLargeException($"model '{path}' fits on no silo of the cluster: {reason}");
     }
 
@@ -80,8 +84,8 @@ internal sealed partial class GpuFitPlacementDirector(
     /// </summary>
     private async Task<RunnerOptions> OptionsOf(PlacementTarget target)
     {
-        if (target.RequestContextData?.GetValueOrDefault(ModelRequestContext.RunnerOptionsKey) is { } requested)
-            return options.Value.Admit(ModelRequestContext.Decode(requested));
+        if (ModelRequestContext.RunnerOptionsIn(target.RequestContextData) is { } requested)
+            return options.Value.Admit(requested);
         if (services.GetKeyedService<IGrainStorage>(OllmStorage.Name) is { } storage)
         {
             var state = new GrainState<ModelGrainState>(new ModelGrainState());
@@ -92,23 +96,6 @@ internal sealed partial class GpuFitPlacementDirector(
         return options.Value.Admit(RunnerOptions.Default);
     }
 
-    private async Task<(SiloAddress Silo, SiloSnapshot? Snapshot)> Snapshot(SiloAddress silo)
-    {
-        try
-        {
-            return (silo, await grains.GetGrain<IGpuSiloGrain>(silo.ToParsableString()).GetSnapshot().ConfigureAwait(false));
-        }
-        catch (Exception e) when (e is SiloUnavailableException or OrleansException or TimeoutException)
-        {
-            // A silo that just died is still "compatible" until membership notices.
-            LogSiloSkipped(logger, silo, e.Message);
-            return (silo, null);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Placing {Model} on {Silo}: {Kind} ({Reason})")]
     private static partial void LogPlaced(ILogger logger, string model, string silo, HostChoiceKind kind, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Silo} skipped for placement: {Reason}")]
-    private static partial void LogSiloSkipped(ILogger logger, SiloAddress silo, string reason);
 }

@@ -3,7 +3,7 @@ using Orleans.Placement;
 namespace OrleansLlm.Grains.Placement;
 
 /// <summary>Places a grain keyed by a silo address on exactly that silo (one GpuSiloGrain per silo).</summary>
-[GenerateSerializer, Immutable, SuppressReferenceTracking]
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("ollm.SiloBoundPlacement")]
 public sealed class SiloBoundPlacement : PlacementStrategy;
 
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
