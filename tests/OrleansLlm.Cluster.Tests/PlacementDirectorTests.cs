@@ -1,3 +1,4 @@
+using OrleansLlm.Gguf.Files;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -116,7 +117,7 @@ public class PlacementDirectorTests
         data ??= [];
         if (hint is not null)
             data[IPlacementDirector.PlacementHintKey] = hint;
-        var director = new GpuFitPlacementDirector(silos, new ServiceCollection().BuildServiceProvider(), new ModelHeaderCache(),
+        var director = new GpuFitPlacementDirector(silos, new ServiceCollection().BuildServiceProvider(), new ModelFileCache(),
             Options.Create(new OllmOptions { NumParallel = numParallel }), TimeProvider.System, NullLogger<GpuFitPlacementDirector>.Instance);
         var target = new PlacementTarget(GrainId.Create("model", modelPath), data, default, 0);
         return director.OnAddActivation(new GpuFitPlacement(), target, new FakeContext(local, compatible ?? []));

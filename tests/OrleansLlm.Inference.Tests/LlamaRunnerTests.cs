@@ -309,7 +309,7 @@ public sealed class LlamaLoadTests
     [Fact]
     public void Load_parameters_follow_the_placement_not_llamasharps_defaults()
     {
-        var parameters = OrleansLlm.Inference.Llama.LlamaRunnerFactory.Parameters(DemoModels.Request(DemoModels.Tiny, numCtx: 100_000, parallel: 2));
+        var parameters = DemoModels.Factory.Parameters(DemoModels.Request(DemoModels.Tiny, numCtx: 100_000, parallel: 2));
 
         Assert.Equal(0, parameters.GpuLayerCount);              // CPU placement: not LLamaSharp's 20
         Assert.Equal(512u, parameters.ContextSize);             // capped at 256 trained × 2 parallel

@@ -1,3 +1,4 @@
+using OrleansLlm.Gguf.Files;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -23,7 +24,7 @@ namespace OrleansLlm.Grains.Gpus;
 [GrainType("gpusilo"), SiloBoundPlacement, Immovable, KeepAlive]
 internal sealed partial class GpuSiloGrain(
     IGpuInventory inventory,
-    ModelHeaderCache headers,
+    ModelFileCache files,
     IOptions<OllmOptions> options,
     TimeProvider clock,
     ILogger<GpuSiloGrain> logger) : Grain, IGpuSiloGrain
@@ -123,7 +124,7 @@ internal sealed partial class GpuSiloGrain(
             Overtakes = _overtakes,
             SentAwayAt = _sentAway.TryGetValue(ask.ModelPath, out var at) ? at : null,
         };
-        return LoadAdmission.Decide(headers.Get(ask.ModelPath), ask, silo, Settings.SchedulerSettings, clock.GetUtcNow());
+        return LoadAdmission.Decide(files.Header(ask.ModelPath), ask, silo, Settings.SchedulerSettings, clock.GetUtcNow());
     }
 
     public Task LoadCompleted(string modelPath, RunnerMemory memory)

@@ -1,3 +1,4 @@
+using OrleansLlm.Gguf.Files;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,7 +37,7 @@ public static class OllmSiloBuilderExtensions
             .Validate(o => TryKeepAlive(o), "OLLAMA_KEEP_ALIVE is not a duration or a number of seconds")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ModelHeaderCache>();
+        services.TryAddSingleton<ModelFileCache>();
         services.TryAddSingleton<IGpuSiloDirectory, GpuSiloDirectory>();
         services.TryAddSingleton<IGpuInventory>(sp =>
             GpuInventory.Create(sp.GetRequiredService<IOptions<OllmOptions>>().Value.Gpus, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES")));
@@ -45,7 +46,8 @@ public static class OllmSiloBuilderExtensions
         services.AddKeyedSingleton<ILlmRunnerFactory, SimulatedRunnerFactory>("simulated");
         services.AddKeyedSingleton<ILlmRunnerFactory>("llama", (sp, _) => new LlamaRunnerFactory(
             sp.GetRequiredService<ILogger<LlamaRunnerFactory>>(),
-            sp.GetRequiredService<IOptions<OllmOptions>>().Value.LlamaNativeDirectory));
+            sp.GetRequiredService<IOptions<OllmOptions>>().Value.LlamaNativeDirectory,
+            sp.GetRequiredService<ModelFileCache>()));
         services.TryAddSingleton(sp =>
         {
             var kind = sp.GetRequiredService<IOptions<OllmOptions>>().Value.Runner;

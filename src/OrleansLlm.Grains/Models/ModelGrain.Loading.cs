@@ -234,7 +234,7 @@ internal sealed partial class ModelGrain
             return null;
         var snapshots = await gpuSilos.Snapshots(silos);
         var hosts = snapshots.Select(s => (s.SiloAddress, s.Host, s.QueuedLoads)).ToArray();
-        var best = ClusterPlacement.Rank(headers.Get(ModelPath), admitted, hosts, options.Value.SchedulerSettings, clock.GetUtcNow())
+        var best = ClusterPlacement.Rank(files.Header(ModelPath), admitted, hosts, options.Value.SchedulerSettings, clock.GetUtcNow())
             .FirstOrDefault(c => c.Kind is HostChoiceKind.FitsNow or HostChoiceKind.AfterEviction);
         return best is null ? null : $"silo {best.Host} has room ({best.Reason})";
     }

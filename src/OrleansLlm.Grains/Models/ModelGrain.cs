@@ -1,3 +1,4 @@
+using OrleansLlm.Gguf.Files;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
@@ -27,7 +28,7 @@ internal sealed partial class ModelGrain(
     TimeProvider clock,
     ILocalSiloDetails localSilo,
     IClusterMembershipService membership,
-    ModelHeaderCache headers,
+    ModelFileCache files,
     IGpuSiloDirectory gpuSilos,
     ILogger<ModelGrain> logger) : Grain, IModelGrain, IRemindable
 {

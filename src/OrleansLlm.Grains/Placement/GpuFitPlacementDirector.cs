@@ -1,3 +1,4 @@
+using OrleansLlm.Gguf.Files;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,7 @@ namespace OrleansLlm.Grains.Placement;
 internal sealed partial class GpuFitPlacementDirector(
     IGpuSiloDirectory gpuSilos,
     IServiceProvider services,
-    ModelHeaderCache headers,
+    ModelFileCache files,
     IOptions<OllmOptions> options,
     TimeProvider clock,
     ILogger<GpuFitPlacementDirector> logger) : IPlacementDirector
@@ -43,7 +44,7 @@ internal sealed partial class GpuFitPlacementDirector(
         GgufFile model;
         try
         {
-            model = headers.Get(path);
+            model = files.Header(path);
         }
         catch (Exception e) when (e is FileNotFoundException or GgufFormatException or UnauthorizedAccessException or IOException)
         {

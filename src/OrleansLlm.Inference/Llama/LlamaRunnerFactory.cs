@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Runners;
 using OrleansLlm.Gguf;
+using OrleansLlm.Gguf.Files;
 using OrleansLlm.Scheduling.Options;
 
 namespace OrleansLlm.Inference.Llama;
@@ -17,8 +18,10 @@ namespace OrleansLlm.Inference.Llama;
 /// at the model's training length × parallel (llama.cpp allocates whatever it is asked), threads set
 /// explicitly, memory-mapped weights unless <c>use_mmap</c> is false.
 /// </summary>
-public sealed class LlamaRunnerFactory(ILogger<LlamaRunnerFactory> logger, string? nativeDirectory = null) : ILlmRunnerFactory
+public sealed class LlamaRunnerFactory(ILogger<LlamaRunnerFactory> logger, string? nativeDirectory = null, ModelFileCache? files = null) : ILlmRunnerFactory
 {
+    private readonly ModelFileCache _files = files ?? new ModelFileCache();
+
     public string Kind => "llama";
 
     /// <summary>
@@ -66,14 +69,14 @@ public sealed class LlamaRunnerFactory(ILogger<LlamaRunnerFactory> logger, strin
         }
     }
 
-    internal static ModelParams Parameters(RunnerLoadRequest request)
+    internal ModelParams Parameters(RunnerLoadRequest request)
     {
         var options = request.Options;
         var gpus = request.Devices.Where(d => !d.IsCpu).ToArray();
         GgufFile header;
         try
         {
-            header = GgufReader.ReadFile(request.ModelPath);
+            header = _files.Header(request.ModelPath);
         }
         catch (GgufFormatException e)
         {
