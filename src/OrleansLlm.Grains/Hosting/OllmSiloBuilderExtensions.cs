@@ -9,6 +9,7 @@ using OrleansLlm.Abstractions.Runners;
 using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Models;
 using OrleansLlm.Grains.Placement;
+using OrleansLlm.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using OrleansLlm.Inference.Llama;
 using OrleansLlm.Inference.Simulated;
@@ -39,6 +40,8 @@ public static class OllmSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ModelFileCache>();
         services.TryAddSingleton<IGpuSiloDirectory, GpuSiloDirectory>();
+        services.AddMetrics();
+        services.TryAddSingleton<SchedulerMetrics>();
         services.TryAddSingleton<IGpuInventory>(sp =>
             GpuInventory.Create(sp.GetRequiredService<IOptions<OllmOptions>>().Value.Gpus, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES")));
 

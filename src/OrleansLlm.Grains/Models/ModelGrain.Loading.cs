@@ -126,7 +126,7 @@ internal sealed partial class ModelGrain
             _identity = identity;
             _life.Loaded();
             _loads++;
-            SchedulerMetrics.RecordLoad(ModelPath, SiloAddress, clock.GetElapsedTime(started));
+            metrics.RecordLoad(ModelPath, SiloAddress, clock.GetElapsedTime(started));
             LogLoaded(logger, ModelPath, SiloAddress, string.Join(",", _devices.Select(d => d.Id)));
             await Remember(identity.Options);
         }
@@ -266,7 +266,7 @@ internal sealed partial class ModelGrain
             if (before.Length > 0 && inventory.ReportsLiveFreeMemory)
                 await WaitForVramRecovery(before, _estimate?.VramSize ?? 0);
             LogUnloaded(logger, ModelPath, reason);
-            SchedulerMetrics.RecordUnload(ModelPath, SiloAddress, why);
+            metrics.RecordUnload(ModelPath, SiloAddress, why);
         }
         finally
         {

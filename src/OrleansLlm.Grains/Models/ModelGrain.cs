@@ -30,6 +30,7 @@ internal sealed partial class ModelGrain(
     IClusterMembershipService membership,
     ModelFileCache files,
     IGpuSiloDirectory gpuSilos,
+    SchedulerMetrics metrics,
     ILogger<ModelGrain> logger) : Grain, IModelGrain, IRemindable
 {
     internal const string ReminderName = "keep-alive";
@@ -101,43 +102,63 @@ internal sealed partial class ModelGrain(
         LogDeactivated(logger, ModelPath, reason.Description);
     }
 
-    public async IAsyncEnumerable<GenerationEvent> Generate(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<GenerationEvent> Generate(GenerateRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.IsLoadOnly && request.KeepAlive is { UnloadsWhenIdle: true })
+            return UnloadRequest(cancellationToken);
+        var identity = new RunnerIdentity(options.Value.Admit(request.Runner), request.Adapters, request.Projectors);
+        return Serve(identity, request.KeepAlive, request.IsLoadOnly ? null : (runner, ct) => runner.GenerateAsync(request, ct), cancellationToken);
+    }
+
+    /// <summary>
+    /// Embeddings take the generation's path: a stream (so a long wait for room and a load never
+    /// hit a call timeout, and never hold the grain's turn), counted as queued while it waits.
+    /// </summary>
+    public IAsyncEnumerable<GenerationEvent> Embed(EmbedRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var identity = RunnerIdentity.Of(options.Value.Admit(request.Runner));
+        return Serve(identity, request.KeepAlive, request.Inputs.Count == 0 ? null : Embedding, cancellationToken);
+
+        async IAsyncEnumerable<GenerationEvent> Embedding(ILlmRunner runner, [EnumeratorCancellation] CancellationToken ct)
+        {
+            var vectors = await runner.EmbedAsync(request.Inputs, request.Truncate, ct);
+            yield return GenerationEvent.Embedded(vectors, new GenerationStats());
+        }
+    }
+
+    /// <summary>
+    /// One request's stream: waits (counted as queued) for a runner that serves
+    /// <paramref name="identity"/>, holds a reference on it while <paramref name="work"/> runs (none:
+    /// load only), and ends with the load and total durations in the final event's stats.
+    /// </summary>
+    private async IAsyncEnumerable<GenerationEvent> Serve(RunnerIdentity identity, KeepAliveDuration? keepAlive,
+        Func<ILlmRunner, CancellationToken, IAsyncEnumerable<GenerationEvent>>? work, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         _life.StreamOpened();
         try
         {
-            var started = Stopwatch.GetTimestamp();
             if (_life.IsLeaving)
                 throw Leaving();
-            if (request.IsLoadOnly && request.KeepAlive is { UnloadsWhenIdle: true })
-            {
-                // Ollama's unload request: it never loads a model that is not loaded.
-                var retire = await UnloadWhenIdle();
-                yield return GenerationEvent.Done("unload", new GenerationStats()) with { SiloAddress = SiloAddress };
-                if (retire)
-                    await Retire();
-                yield break;
-            }
-
-            var identity = new RunnerIdentity(options.Value.Admit(request.Runner), request.Adapters, request.Projectors);
+            var started = Stopwatch.GetTimestamp();
             long loadNanoseconds = 0;
             if (!await IsServing(identity))
             {
                 yield return GenerationEvent.Queued(_life.Phase == ModelPhase.Loading ? "model is loading" : "model must be loaded") with { SiloAddress = SiloAddress };
-                loadNanoseconds = await WaitForRunner(identity, KeepAliveOf(request.KeepAlive), started, cancellationToken);
+                loadNanoseconds = await WaitForRunner(identity, KeepAliveOf(keepAlive), started, cancellationToken);
             }
 
-            await AcquireReference(KeepAliveOf(request.KeepAlive));
+            await AcquireReference(KeepAliveOf(keepAlive));
             try
             {
                 yield return new GenerationEvent(GenerationEventKind.Started, SiloAddress: SiloAddress);
-                if (request.IsLoadOnly)
+                if (work is null)
                 {
                     yield return GenerationEvent.Done("load", new GenerationStats { LoadDurationNs = loadNanoseconds, TotalDurationNs = Nanoseconds(started) });
                     yield break;
                 }
-                await foreach (var item in _runner!.GenerateAsync(request, cancellationToken))
+                await foreach (var item in work(_runner!, cancellationToken))
                 {
                     yield return item.Kind == GenerationEventKind.Done
                         ? item with { Stats = (item.Stats ?? new()) with { LoadDurationNs = loadNanoseconds, TotalDurationNs = Nanoseconds(started) } }
@@ -155,37 +176,19 @@ internal sealed partial class ModelGrain(
         }
     }
 
-    /// <summary>
-    /// Embeddings take the generation's path: a stream (so a long wait for room and a load never
-    /// hit a call timeout, and never hold the grain's turn), counted as queued while it waits.
-    /// </summary>
-    public async IAsyncEnumerable<GenerationEvent> Embed(EmbedRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>Ollama's unload request (<c>keep_alive: 0</c>, no prompt): it never loads a model that is not loaded.</summary>
+    private async IAsyncEnumerable<GenerationEvent> UnloadRequest([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        _ = cancellationToken;
         _life.StreamOpened();
         try
         {
             if (_life.IsLeaving)
                 throw Leaving();
-            var started = Stopwatch.GetTimestamp();
-            var identity = RunnerIdentity.Of(options.Value.Admit(request.Runner));
-            long loadNanoseconds = 0;
-            if (!await IsServing(identity))
-            {
-                yield return GenerationEvent.Queued(_life.Phase == ModelPhase.Loading ? "model is loading" : "model must be loaded") with { SiloAddress = SiloAddress };
-                loadNanoseconds = await WaitForRunner(identity, KeepAliveOf(request.KeepAlive), started, cancellationToken);
-            }
-            await AcquireReference(KeepAliveOf(request.KeepAlive));
-            try
-            {
-                yield return new GenerationEvent(GenerationEventKind.Started, SiloAddress: SiloAddress);
-                var vectors = request.Inputs.Count == 0 ? [] : await _runner!.EmbedAsync(request.Inputs, request.Truncate, cancellationToken);
-                yield return GenerationEvent.Embedded(vectors, new GenerationStats { LoadDurationNs = loadNanoseconds, TotalDurationNs = Nanoseconds(started) });
-            }
-            finally
-            {
-                await ReleaseReference();
-            }
+            var retire = await UnloadWhenIdle();
+            yield return GenerationEvent.Done("unload", new GenerationStats()) with { SiloAddress = SiloAddress };
+            if (retire)
+                await Retire();
         }
         finally
         {
