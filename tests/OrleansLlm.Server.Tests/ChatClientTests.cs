@@ -1,7 +1,5 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansLlm.Abstractions.Catalog;
-using ModelClient = OrleansLlm.Abstractions.Models.ModelClient;
 using OrleansLlm.Client;
 
 namespace OrleansLlm.Server.Tests;
@@ -9,12 +7,117 @@ namespace OrleansLlm.Server.Tests;
 /// <summary>The .NET client library's IChatClient, calling the grains directly (no HTTP) in a process that joined the cluster.</summary>
 public sealed class ChatClientTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private (IChatClient Chat, IEmbeddingGenerator<string, Embedding<float>> Embed) Clients()
+    private const string CallSchema = """{"type":"object","properties":{"name":{"enum":["get_weather"]},"arguments":{"type":"object","properties":{"city":{"enum":["Paris"]}},"required":["city"]}},"required":["name","arguments"]}""";
+
+    /// <summary>The clients as an app gets them: registered by <c>AddOrleansLlmClient</c>, in a process that joined the cluster.</summary>
+    private (IChatClient Chat, IEmbeddingGenerator<string, Embedding<float>> Embed) Clients(Action<ChatClientBuilder>? compose = null)
     {
-        var options = new OrleansLlmClientOptions { ModelsRoot = server.ModelsRoot, DefaultModel = "demo" };
-        var models = new ModelClient(server.Services.GetRequiredService<IGrainFactory>(), 16);
-        var catalog = new ModelCatalog(server.ModelsRoot);
-        return (new OrleansLlmChatClient(models, catalog, options), new OrleansLlmEmbeddingGenerator(models, catalog, options));
+        var services = new ServiceCollection();
+        services.AddSingleton(server.Services.GetRequiredService<IGrainFactory>());
+        var builder = services.AddOrleansLlmClient(o =>
+        {
+            o.ModelsRoot = server.ModelsRoot;
+            o.DefaultModel = "demo";
+        });
+        compose?.Invoke(builder);
+        var provider = services.BuildServiceProvider();
+        return (provider.GetRequiredService<IChatClient>(), provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
+    }
+
+    [Fact]
+    public void GetService_describes_the_provider_and_the_default_model()
+    {
+        var (chat, _) = Clients();
+
+        var metadata = chat.GetService<ChatClientMetadata>();
+
+        Assert.Equal("orleansllm", metadata!.ProviderName);
+        Assert.Equal("demo", metadata.DefaultModelId);
+        Assert.IsType<OrleansLlmChatClient>(chat.GetService<OrleansLlmChatClient>());
+    }
+
+    [Fact]
+    public async Task Instructions_are_the_conversations_system_message()
+    {
+        var (chat, _) = Clients();
+        var greedy = new ChatOptions { MaxOutputTokens = 8, Temperature = 0, Seed = 3 };
+
+        var withSystem = await chat.GetResponseAsync([new ChatMessage(ChatRole.System, "Answer in French."), new ChatMessage(ChatRole.User, "hi")], greedy);
+        var instructed = greedy.Clone();
+        instructed.Instructions = "Answer in French.";
+        var withInstructions = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], instructed);
+        var without = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], greedy);
+
+        Assert.Equal(withSystem.Text, withInstructions.Text);
+        Assert.NotEqual(without.Text, withInstructions.Text);
+    }
+
+    [Fact]
+    public async Task UseFunctionInvocation_calls_a_dotnet_function_with_the_models_arguments_and_answers_after_its_result()
+    {
+        var calledWith = new List<string>();
+        var weather = AIFunctionFactory.Create((string city) =>
+        {
+            calledWith.Add(city);
+            return $"sunny in {city}";
+        }, "get_weather", "The weather in a city");
+        // The demo model's weights are random: a schema steers its first answer into the call (as a
+        // format-constrained answer is parsed for calls); after the tool's result it answers freely.
+        var (chat, _) = Clients(builder => builder.UseFunctionInvocation().Use((messages, options, next, ct) =>
+            next(messages, messages.Last().Role == ChatRole.User ? Steered(options!) : options, ct)));
+
+        var response = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "What is the weather in Paris?")],
+            new ChatOptions { Tools = [weather], Temperature = 0, Seed = 1, MaxOutputTokens = 60 });
+
+        Assert.Equal(["Paris"], calledWith);
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal("get_weather", call.Name);
+        var result = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>());
+        Assert.Equal(call.CallId, result.CallId);
+        Assert.Equal("sunny in Paris", result.Result?.ToString());
+        Assert.Equal(ChatRole.Assistant, response.Messages[^1].Role);
+        Assert.NotEqual(ChatFinishReason.ToolCalls, response.FinishReason);
+    }
+
+    private static ChatOptions Steered(ChatOptions options)
+    {
+        var steered = options.Clone();
+        steered.ResponseFormat = ChatResponseFormat.ForJsonSchema(System.Text.Json.JsonDocument.Parse(CallSchema).RootElement);
+        return steered;
+    }
+
+    [Fact]
+    public async Task A_streamed_tool_call_arrives_as_function_call_content_and_finishes_with_tool_calls()
+    {
+        var (chat, _) = Clients();
+        var options = new ChatOptions
+        {
+            Tools = [AIFunctionFactory.Create((string city) => city, "get_weather", "The weather in a city")],
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(System.Text.Json.JsonDocument.Parse(CallSchema).RootElement),
+            Temperature = 0,
+            Seed = 1,
+            MaxOutputTokens = 200,
+        };
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "What is the weather in Paris?")], options))
+            updates.Add(update);
+
+        var call = Assert.Single(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>());
+        Assert.Equal("Paris", call.Arguments!["city"]?.ToString());
+        Assert.Equal(ChatFinishReason.ToolCalls, updates[^1].FinishReason);
+    }
+
+    [Fact]
+    public async Task Tools_for_a_model_without_tool_support_are_refused_and_the_model_serves_the_next_chat()
+    {
+        var (chat, _) = Clients();
+        var options = new ChatOptions { ModelId = "plainchat", Tools = [AIFunctionFactory.Create((string city) => city, "get_weather")], MaxOutputTokens = 3 };
+
+        var error = await Assert.ThrowsAsync<OrleansLlm.Abstractions.Prompts.ToolsNotSupportedException>(() => chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], options));
+
+        Assert.Equal("model 'plainchat' does not support tools", error.Message);
+        Assert.False(string.IsNullOrEmpty((await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "plainchat", MaxOutputTokens = 3 })).Text));
     }
 
     [Fact]
