@@ -9,7 +9,14 @@ public sealed record EmbedRequest
 {
     [Id(0)] public IReadOnlyList<string> Inputs { get; init; } = [];
     [Id(1)] public bool Truncate { get; init; } = true;
-    [Id(2)] public RunnerOptions Runner { get; init; } = RunnerOptions.Default;
+    /// <summary>
+    /// Runner options as the request gave them (before <c>num_parallel</c> admission). They travel
+    /// once, in the call's request context (<see cref="ModelRequestContext"/>), where the placement
+    /// director can read them before the request reaches the grain: <see cref="ModelClient"/> puts
+    /// them there, and they are not part of the serialized request.
+    /// </summary>
+    [field: NonSerialized]
+    public RunnerOptions Runner { get; init; } = RunnerOptions.Default;
     [Id(3)] public KeepAliveDuration? KeepAlive { get; init; }
 }
 

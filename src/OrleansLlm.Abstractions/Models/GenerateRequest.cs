@@ -20,8 +20,14 @@ public sealed record GenerateRequest
     /// <summary><c>json</c>, or a JSON schema, to constrain the output; null for free text.</summary>
     [Id(4)] public string? Format { get; init; }
 
-    /// <summary>Runner options as the request gave them (before <c>num_parallel</c> admission).</summary>
-    [Id(5)] public RunnerOptions Runner { get; init; } = RunnerOptions.Default;
+    /// <summary>
+    /// Runner options as the request gave them (before <c>num_parallel</c> admission). They travel
+    /// once, in the call's request context (<see cref="ModelRequestContext"/>), where the placement
+    /// director can read them before the request reaches the grain: <see cref="ModelClient"/> puts
+    /// them there, and they are not part of the serialized request.
+    /// </summary>
+    [field: NonSerialized]
+    public RunnerOptions Runner { get; init; } = RunnerOptions.Default;
 
     [Id(6)] public SamplingOptions Sampling { get; init; } = SamplingOptions.Default;
 

@@ -17,6 +17,9 @@ public static class ModelRequestContext
     public static RunnerOptions? RunnerOptionsIn(IReadOnlyDictionary<string, object>? data) =>
         data?.GetValueOrDefault(RunnerOptionsKey) as RunnerOptions;
 
+    /// <summary>The runner options of the current call (the defaults when the caller gave none).</summary>
+    public static RunnerOptions RunnerOptions => RequestContext.Get(RunnerOptionsKey) as RunnerOptions ?? RunnerOptions.Default;
+
     /// <summary>How many times the current request was re-placed (0 when the context says nothing).</summary>
     public static int Relocations => RequestContext.Get(RelocationsKey) is int n ? n : 0;
 

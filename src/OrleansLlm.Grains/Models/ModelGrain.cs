@@ -107,7 +107,7 @@ internal sealed partial class ModelGrain(
         ArgumentNullException.ThrowIfNull(request);
         if (request.IsLoadOnly && request.KeepAlive is { UnloadsWhenIdle: true })
             return UnloadRequest(cancellationToken);
-        var identity = new RunnerIdentity(options.Value.Admit(request.Runner), request.Adapters, request.Projectors);
+        var identity = new RunnerIdentity(options.Value.Admit(ModelRequestContext.RunnerOptions), request.Adapters, request.Projectors);
         return Serve(identity, request.KeepAlive, request.IsLoadOnly ? null : (runner, ct) => runner.GenerateAsync(request, ct), cancellationToken);
     }
 
@@ -118,7 +118,7 @@ internal sealed partial class ModelGrain(
     public IAsyncEnumerable<GenerationEvent> Embed(EmbedRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var identity = RunnerIdentity.Of(options.Value.Admit(request.Runner));
+        var identity = RunnerIdentity.Of(options.Value.Admit(ModelRequestContext.RunnerOptions));
         return Serve(identity, request.KeepAlive, request.Inputs.Count == 0 ? null : Embedding, cancellationToken);
 
         async IAsyncEnumerable<GenerationEvent> Embedding(ILlmRunner runner, [EnumeratorCancellation] CancellationToken ct)
