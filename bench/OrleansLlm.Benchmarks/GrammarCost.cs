@@ -7,6 +7,7 @@ using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Abstractions.Runners;
 using OrleansLlm.Gguf;
 using OrleansLlm.Gguf.Models;
+using OrleansLlm.Inference.Grammars;
 using OrleansLlm.Inference.Llama;
 using OrleansLlm.Scheduling.Estimation;
 using OrleansLlm.Scheduling.Gpus;

@@ -145,8 +145,9 @@ public sealed class LlamaRunnerTests : IAsyncLifetime
     [Fact]
     public async Task A_json_schema_constrains_the_output_to_its_shape()
     {
-        // Every property is bounded (a boolean, an enum), so the grammar must end the answer well within num_predict.
-        const string schema = """{"type":"object","properties":{"ok":{"type":"boolean"},"color":{"enum":["red","green","blue"]},"n":{"type":"integer"}}}""";
+        // Every property is bounded (a boolean, an enum), so the grammar must end the answer well within num_predict;
+        // all are required (without "required" JSON Schema lets each be left out).
+        const string schema = """{"type":"object","properties":{"ok":{"type":"boolean"},"color":{"enum":["red","green","blue"]},"n":{"type":"integer"}},"required":["ok","color","n"]}""";
 
         var result = await Generate(Request(seed: 4, tokens: 200) with { Format = schema });
 
