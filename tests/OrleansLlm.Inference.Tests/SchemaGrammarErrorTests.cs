@@ -32,6 +32,8 @@ public sealed class SchemaGrammarErrorTests
         { """{"type":"array","unevaluatedItems":false}""", "'unevaluatedItems'" },
         { """{"type":"number","multipleOf":2}""", "'multipleOf'" },
         { """{"type":"number","minimum":0}""", "'minimum'" },
+        { """{"type":["integer","number"],"maximum":0}""", "'maximum'" },
+        { """{"minimum":0}""", "'minimum'" },
         { """{"type":"number","maximum":10}""", "'maximum'" },
         { """{"type":"number","exclusiveMinimum":0}""", "'exclusiveMinimum'" },
         { """{"type":"number","exclusiveMaximum":0}""", "'exclusiveMaximum'" },
@@ -120,6 +122,8 @@ public sealed class SchemaGrammarErrorTests
         { """{"type":"integer","enum":["a"]}""", "no value of 'enum'" },
         { """{"enum":[]}""", "non-empty" },
         { """{"type":"date"}""", "not a JSON Schema type" },
+        { """{"type":"integer","minimum":5,"maximum":4.5}""", "no integer lies between" },
+        { """{"type":"integer","minimum":1e20}""", "beyond the 16 digits" },
         { """{"type":"object","properties":{"a":false},"required":["a"]}""", "schema false" },
         { """false""", "format must be" },
     };

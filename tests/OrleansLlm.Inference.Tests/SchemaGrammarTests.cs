@@ -163,6 +163,27 @@ public sealed class SchemaGrammarTests
             ["\"123e4567-e89b-12d3-a456-426614174000\""],
             ["\"123e4567e89b12d3a456426614174000\""]
         },
+        // integer bounds.
+        {
+            """{"type":"integer","minimum":-5,"maximum":123}""",
+            ["-5", "-1", "0", "9", "10", "99", "100", "123"],
+            ["-6", "124", "200", "1000", "-0", "05", "1.5"]
+        },
+        {
+            """{"type":"integer","exclusiveMinimum":0}""",
+            ["1", "42", "9999999999999999"],
+            ["0", "-1"]
+        },
+        {
+            """{"type":"integer","minimum":5,"exclusiveMinimum":true,"maximum":1.5e1}""",
+            ["6", "15"],
+            ["5", "16"]
+        },
+        {
+            """{"type":"integer","minimum":1.5,"exclusiveMaximum":10}""",
+            ["2", "9"],
+            ["1", "10"]
+        },
         // type arrays, anyOf, oneOf, allOf of one.
         {
             """{"type":["string","null"],"maxLength":1}""",
@@ -211,6 +232,21 @@ public sealed class SchemaGrammarTests
 
         Assert.All(accepted, text => Assert.True(LlamaGrammar.Accepts(grammar, text), $"refused {text}\n{grammar}"));
         Assert.All(refused, text => Assert.False(LlamaGrammar.Accepts(grammar, text), $"accepted {text}\n{grammar}"));
+    }
+
+    [Theory]
+    [InlineData(-37, 1234)]
+    [InlineData(7, 7)]
+    [InlineData(0, 0)]
+    [InlineData(100, 999)]
+    [InlineData(-999, -100)]
+    [InlineData(19, 2001)]
+    public void An_integer_range_accepts_exactly_the_integers_in_it(int minimum, int maximum)
+    {
+        var grammar = JsonSchemaGrammar.For($$"""{"type":"integer","minimum":{{minimum}},"maximum":{{maximum}}}""");
+
+        for (var n = -1100; n <= 2100; n++)
+            Assert.True(LlamaGrammar.Accepts(grammar, n.ToString(System.Globalization.CultureInfo.InvariantCulture)) == (n >= minimum && n <= maximum), $"{n}\n{grammar}");
     }
 
     [Fact]

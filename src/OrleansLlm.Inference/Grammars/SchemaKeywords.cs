@@ -23,9 +23,11 @@ internal static class SchemaKeywords
 
     public static readonly FrozenSet<string> StringKeywords = FrozenSet.Create(StringComparer.Ordinal, "minLength", "maxLength", "pattern", "format");
 
+    public static readonly FrozenSet<string> NumberKeywords = FrozenSet.Create(StringComparer.Ordinal, "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum");
+
     /// <summary>Keywords the grammar expresses (some with limits checked where they are used).</summary>
     private static readonly FrozenSet<string> Supported = FrozenSet.Create(StringComparer.Ordinal,
-        [.. ObjectKeywords, .. ArrayKeywords, .. StringKeywords, "type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref"]);
+        [.. ObjectKeywords, .. ArrayKeywords, .. StringKeywords, .. NumberKeywords, "type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref"]);
 
     public static readonly FrozenSet<string> Types = FrozenSet.Create(StringComparer.Ordinal, "object", "array", "string", "number", "integer", "boolean", "null");
 

@@ -74,7 +74,8 @@ internal sealed partial class SchemaRules
         "object" => ObjectExpression(schema, path),
         "array" => ArrayExpression(schema, path),
         "string" => StringExpression(schema, path),
-        _ => type, // number, integer, boolean, null: the primitives
+        "number" or "integer" => NumberExpression(type, schema, path),
+        _ => type, // boolean, null: the primitives
     };
 
     /// <summary>
@@ -93,6 +94,8 @@ internal sealed partial class SchemaRules
                 implied.Add("array");
             if (keywords.Any(StringKeywords.Contains))
                 implied.Add("string");
+            if (keywords.Any(NumberKeywords.Contains))
+                implied.Add("number");
             return implied.Count == 0 ? null : implied;
         }
         var names = type.ValueKind switch
