@@ -138,6 +138,29 @@ public sealed class SchemaGrammarErrorTests
     }
 
     [Fact]
+    public void A_pattern_nested_deeper_than_the_limit_is_refused_not_a_stack_overflow()
+    {
+        var pattern = new string('(', 100_000) + "a" + new string(')', 100_000);
+        var schema = System.Text.Json.JsonSerializer.Serialize(new { type = "string", pattern });
+
+        var error = Assert.Throws<ArgumentException>(() => JsonSchemaGrammar.For(schema));
+
+        Assert.Contains("nest more than 32 deep", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_chain_of_references_longer_than_the_limit_is_refused_not_a_stack_overflow()
+    {
+        var definitions = Enumerable.Range(0, 100_000).ToDictionary(i => $"D{i}", i => (object)new Dictionary<string, object> { ["$ref"] = $"#/$defs/D{i + 1}" });
+        definitions["D100000"] = new { type = "integer" };
+        var schema = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { ["$defs"] = definitions, ["$ref"] = "#/$defs/D0" });
+
+        var error = Assert.Throws<ArgumentException>(() => JsonSchemaGrammar.For(schema));
+
+        Assert.Contains("nest more than 64 deep", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bounds_that_would_expand_past_the_parser_budget_are_refused()
     {
         var properties = Enumerable.Range(0, 30).ToDictionary(i => $"p{i}", _ => new { type = "string", maxLength = 5000 });

@@ -31,6 +31,9 @@ internal sealed class PatternParser
     /// <summary>Quantifier bounds above this are refused before any grammar is built.</summary>
     public const int MaxBound = GbnfRules.MaxExpansion;
 
+    /// <summary>Groups nest at most this deep: parsing and writing them recurse, and a client chooses the depth.</summary>
+    public const int MaxDepth = 32;
+
     private readonly string _pattern;
     private readonly string _path;
     private int _pos;
@@ -162,6 +165,8 @@ internal sealed class PatternParser
         switch (c)
         {
             case '(':
+                if (depth >= MaxDepth)
+                    throw Error($"groups nest more than {MaxDepth} deep");
                 _pos++;
                 GroupPrefix();
                 var inner = Disjunction(depth + 1);

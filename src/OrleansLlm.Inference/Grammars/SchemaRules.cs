@@ -15,7 +15,14 @@ internal sealed partial class SchemaRules
 {
     private static readonly JsonWriterOptions Canonical = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
+    /// <summary>
+    /// Schemas (and the references between them) nest at most this deep: the walk recurses, and
+    /// a chain of references in <c>$defs</c> is as long as the client makes it.
+    /// </summary>
+    private const int MaxDepth = 64;
+
     private readonly JsonElement _document;
+    private int _depth;
     private readonly GbnfRules _rules;
 
     /// <summary>The rule of each referenced location (a JSON pointer), made on first use; the root's is <c>root</c>.</summary>
@@ -36,6 +43,20 @@ internal sealed partial class SchemaRules
     /// them again here would be left recursion, which llama.cpp cannot parse.
     /// </param>
     private string Expression(JsonElement schema, string path, ImmutableHashSet<string> leading)
+    {
+        if (++_depth > MaxDepth)
+            throw Error($"schemas and references nest more than {MaxDepth} deep", path);
+        try
+        {
+            return Walk(schema, path, leading);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    private string Walk(JsonElement schema, string path, ImmutableHashSet<string> leading)
     {
         switch (schema.ValueKind)
         {
