@@ -7,6 +7,7 @@ using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Abstractions.Runners;
 using OrleansLlm.Gguf;
 using OrleansLlm.Gguf.Models;
+using OrleansLlm.Inference.Grammars;
 using OrleansLlm.Inference.Llama;
 using OrleansLlm.Scheduling.Estimation;
 using OrleansLlm.Scheduling.Gpus;
@@ -48,7 +49,7 @@ internal static class GrammarCost
                 .AppendLine("|---:|---:|---:|---:|---:|");
             foreach (var size in EnumSizes)
             {
-                var schema = JsonSerializer.Serialize(new { type = "object", properties = new { pick = new { @enum = Enumerable.Range(0, size).Select(i => $"value-{i}").ToArray() } } });
+                var schema = JsonSerializer.Serialize(new { type = "object", properties = new { pick = new { @enum = Enumerable.Range(0, size).Select(i => $"value-{i}").ToArray() } }, required = new[] { "pick" } });
                 int length;
                 try
                 {

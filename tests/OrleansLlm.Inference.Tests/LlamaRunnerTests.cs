@@ -145,8 +145,9 @@ public sealed class LlamaRunnerTests : IAsyncLifetime
     [Fact]
     public async Task A_json_schema_constrains_the_output_to_its_shape()
     {
-        // Every property is bounded (a boolean, an enum), so the grammar must end the answer well within num_predict.
-        const string schema = """{"type":"object","properties":{"ok":{"type":"boolean"},"color":{"enum":["red","green","blue"]},"n":{"type":"integer"}}}""";
+        // Every property is bounded (a boolean, an enum), so the grammar must end the answer well within num_predict;
+        // all are required (without "required" JSON Schema lets each be left out).
+        const string schema = """{"type":"object","properties":{"ok":{"type":"boolean"},"color":{"enum":["red","green","blue"]},"n":{"type":"integer"}},"required":["ok","color","n"]}""";
 
         var result = await Generate(Request(seed: 4, tokens: 200) with { Format = schema });
 
@@ -156,6 +157,48 @@ public sealed class LlamaRunnerTests : IAsyncLifetime
         Assert.True(json.RootElement.GetProperty("ok").ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False);
         Assert.Contains(json.RootElement.GetProperty("color").GetString(), new[] { "red", "green", "blue" });
         Assert.Equal(System.Text.Json.JsonValueKind.Number, json.RootElement.GetProperty("n").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_schema_answer_keeps_required_properties_enum_values_array_bounds_and_patterns()
+    {
+        // Every value is bounded, so the grammar must end each answer within num_predict.
+        const string schema = """
+            {"$defs":{"Tag":{"enum":["a",1,true,null]}},"type":"object","properties":{
+              "id":{"type":"string","pattern":"^[a-z]{1,6}$"},
+              "tags":{"type":"array","items":{"$ref":"#/$defs/Tag"},"minItems":1,"maxItems":3},
+              "size":{"const":3},
+              "code":{"type":"string","minLength":2,"maxLength":4}},
+             "required":["id","tags"]}
+            """;
+        string[] order = ["id", "tags", "size", "code"];
+
+        foreach (var seed in new[] { 12, 13, 14 })
+        {
+            var result = await Generate(Request(seed, tokens: 300) with { Format = schema });
+
+            Assert.Equal("stop", result.Done.DoneReason);
+            using var json = System.Text.Json.JsonDocument.Parse(result.Text);
+            var names = json.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+            Assert.Equal(order.Where(names.Contains), names); // only listed properties, in schema order
+            Assert.Matches("^[a-z]{1,6}$", json.RootElement.GetProperty("id").GetString());
+            var tags = json.RootElement.GetProperty("tags").EnumerateArray().Select(t => t.GetRawText()).ToList();
+            Assert.InRange(tags.Count, 1, 3);
+            Assert.All(tags, tag => Assert.Contains(tag, new[] { "\"a\"", "1", "true", "null" }));
+            if (json.RootElement.TryGetProperty("size", out var size))
+                Assert.Equal(3, size.GetInt32());
+            if (json.RootElement.TryGetProperty("code", out var code))
+                Assert.InRange(code.GetString()!.EnumerateRunes().Count(), 2, 4);
+        }
+    }
+
+    [Fact]
+    public async Task A_schema_with_an_unsupported_keyword_fails_that_request_naming_it()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Generate(Request(seed: 1, tokens: 4) with { Format = """{"type":"object","properties":{"x":{"not":{}}}}""" }));
+
+        Assert.Contains("keyword 'not' is not supported (at #/properties/x)", error.Message);
+        Assert.Equal(GenerationEventKind.Done, (await Generate(Request(seed: 1, tokens: 4))).Done.Kind); // the runner goes on
     }
 
     [Fact]

@@ -62,6 +62,28 @@ public sealed class HostileRequestTests(ServerFixture server) : IClassFixture<Se
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
     }
 
+    [Theory]
+    [InlineData("/api/chat", false)]
+    [InlineData("/api/chat", true)]
+    [InlineData("/v1/chat/completions", false)]
+    [InlineData("/v1/chat/completions", true)]
+    public async Task A_format_schema_with_an_unsupported_keyword_is_a_400_naming_it_and_the_model_serves_on(string path, bool stream)
+    {
+        var schema = new { type = "object", properties = new { x = new { not = new { type = "string" } } }, required = new[] { "x" } };
+        var messages = new[] { new { role = "user", content = "answer" } };
+        var body = path == "/api/chat"
+            ? JsonSerializer.Serialize(new { model = "demo", messages, stream, format = schema, options = new { num_predict = 4 } })
+            : JsonSerializer.Serialize(new { model = "demo", messages, stream, max_tokens = 4, response_format = new { type = "json_schema", json_schema = new { name = "x", schema } } });
+
+        using var response = await server.Http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = path == "/api/chat" ? error.GetString() : error.GetProperty("message").GetString();
+        Assert.Contains("keyword 'not' is not supported (at #/properties/x)", message);
+        Assert.Equal(HttpStatusCode.OK, (await Timed(Small)).Status);
+    }
+
     /// <summary>
     /// Beside the hostile request a small one must finish within a few decode steps of its time
     /// alone; a few seconds of slack cover a loaded 2-core machine (the defect was minutes).

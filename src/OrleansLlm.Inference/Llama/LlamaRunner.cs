@@ -7,6 +7,7 @@ using LLama.Native;
 using Microsoft.Extensions.Logging;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Abstractions.Runners;
+using OrleansLlm.Inference.Grammars;
 
 namespace OrleansLlm.Inference.Llama;
 

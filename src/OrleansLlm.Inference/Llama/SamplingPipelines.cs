@@ -7,7 +7,7 @@ namespace OrleansLlm.Inference.Llama;
 /// <summary>One sampling pipeline per request (pipelines carry state), from Ollama's options.</summary>
 internal static class SamplingPipelines
 {
-    /// <param name="grammar">GBNF (see <see cref="JsonSchemaGrammar"/>) to constrain the output; null for free text.</param>
+    /// <param name="grammar">GBNF (see <see cref="Grammars.JsonSchemaGrammar"/>) to constrain the output; null for free text.</param>
     public static DefaultSamplingPipeline Create(SamplingOptions options, LLamaToken? endOfSequence, bool blockEndOfSequence, string? grammar = null)
     {
         // PreventEOS has no effect in LLamaSharp 0.30; a -inf logit bias does.
