@@ -223,4 +223,24 @@ public class LoadAdmissionTests
         Assert.Equal(AdmissionVerdict.Wait, decision.Verdict);
         Assert.Contains("loading", decision.Reason);
     }
+
+    [Theory]
+    [InlineData(null, 0)]
+    [InlineData(null, 3)]
+    [InlineData(HostChoiceKind.FitsNow, 0)]
+    public void A_silo_shutting_down_refuses_claims_and_sends_loads_away_whatever_the_budget(HostChoiceKind? claimFor, int relocations)
+    {
+        var decision = Decide(On(Empty) with { Draining = true }, claimFor: claimFor, relocations: relocations);
+
+        Assert.Equal(AdmissionVerdict.Relocate, decision.Verdict);
+        Assert.Contains("shutting down", decision.Reason);
+    }
+
+    [Fact]
+    public void A_model_already_loaded_on_a_silo_shutting_down_keeps_its_reservation_until_it_drains()
+    {
+        var decision = Decide(On(Empty) with { Draining = true, Existing = ReservationKind.Loaded });
+
+        Assert.Equal(AdmissionVerdict.Held, decision.Verdict);
+    }
 }

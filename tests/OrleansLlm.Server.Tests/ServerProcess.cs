@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace OrleansLlm.Server.Tests;
@@ -112,6 +113,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         _process.WaitForExit(); // flushes the redirected output
         return _process.ExitCode;
     }
+
+    /// <summary>SIGTERM, as Container Apps stops a replica: the process drains and exits by itself.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, SigTerm) != 0)
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     /// <summary>kill -9: the process gets no chance to clean up.</summary>
     public void Kill()

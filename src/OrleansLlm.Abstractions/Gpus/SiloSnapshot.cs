@@ -13,4 +13,8 @@ public sealed record SiloSnapshot(
     [property: Id(2)] long Version,
     [property: Id(3)] string InventorySource,
     [property: Id(4)] int QueuedLoads,
-    [property: Id(5)] long LoadsGranted);
+    [property: Id(5)] long LoadsGranted)
+{
+    /// <summary>The silo is shutting down: it takes no new placements.</summary>
+    [Id(6)] public bool Draining { get; init; }
+}

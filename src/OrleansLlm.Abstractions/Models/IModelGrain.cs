@@ -33,6 +33,14 @@ public interface IModelGrain : IGrainWithStringKey
     [Alias("EvictIfIdle")]
     Task<bool> EvictIfIdle();
 
+    /// <summary>
+    /// Its silo is shutting down: once no request holds or waits for it, the model unloads and its
+    /// activation leaves — placed again elsewhere at once if it is still wanted (pinned or kept
+    /// alive). False while requests are in flight (ask again).
+    /// </summary>
+    [Alias("Drain")]
+    Task<bool> Drain();
+
     [AlwaysInterleave, Alias("GetStatus")]
     Task<ModelStatus> GetStatus();
 }

@@ -23,6 +23,7 @@ public static class OllamaEnvironment
         ["OLLM_RUNNER"] = nameof(OllmOptions.Runner),
         ["OLLM_MODELS"] = nameof(OllmOptions.Models),
         ["OLLM_LLAMA_NATIVE"] = nameof(OllmOptions.LlamaNativeDirectory),
+        ["OLLM_SHUTDOWN_GRACE"] = nameof(OllmOptions.ShutdownGrace),
     };
 
     /// <summary>Adds the variables present in <paramref name="environment"/> as <c>Ollm:*</c> keys.</summary>
@@ -47,7 +48,7 @@ public static class OllamaEnvironment
     private static string Normalize(string variable, string value) => variable switch
     {
         // Ollama reads these as Go durations or integer seconds; configuration binding wants a TimeSpan.
-        "OLLAMA_LOAD_TIMEOUT" => Scheduling.KeepAlive.KeepAliveParser.FromEnvironment(value) is var d && d.IsForever
+        "OLLAMA_LOAD_TIMEOUT" or "OLLM_SHUTDOWN_GRACE" => Scheduling.KeepAlive.KeepAliveParser.FromEnvironment(value) is var d && d.IsForever
             ? TimeSpan.Zero.ToString()
             : d.Duration.ToString(),
         "OLLAMA_SCHED_SPREAD" or "OLLAMA_FLASH_ATTENTION" => value.Trim() is "1" or "true" or "TRUE" or "True" ? "true" : value.Trim() is "0" or "false" or "FALSE" or "False" or "" ? "false" : value,

@@ -34,6 +34,13 @@ public sealed class OllmOptions
     /// <summary><c>OLLAMA_LOAD_TIMEOUT</c>: how long a load may take; zero or negative = no limit.</summary>
     public TimeSpan LoadTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// <c>OLLM_SHUTDOWN_GRACE</c>: how long a silo told to stop (SIGTERM) has to drain — requests in
+    /// flight finish, models unload and are placed again elsewhere — before it leaves the cluster.
+    /// Container Apps' <c>terminationGracePeriodSeconds</c> must be longer.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary><c>OLLAMA_KV_CACHE_TYPE</c>: f16, q8_0 or q4_0 (quantised types need flash attention).</summary>
     public KvCacheType KvCacheType { get; set; } = KvCacheType.F16;
 

@@ -6,6 +6,7 @@ using Orleans.Placement;
 using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Runners;
 using OrleansLlm.Grains.Configuration;
+using OrleansLlm.Grains.Hosting;
 using OrleansLlm.Grains.Models;
 using OrleansLlm.Grains.Placement;
 using OrleansLlm.Scheduling.Admission;
@@ -26,6 +27,7 @@ internal sealed partial class GpuSiloGrain(
     IGpuInventory inventory,
     ModelFileCache files,
     IOptions<OllmOptions> options,
+    SiloDrainState drain,
     TimeProvider clock,
     ILogger<GpuSiloGrain> logger) : Grain, IGpuSiloGrain
 {
@@ -47,7 +49,10 @@ internal sealed partial class GpuSiloGrain(
     public Task<SiloSnapshot> GetSnapshot()
     {
         ExpireClaims();
-        return Task.FromResult(new SiloSnapshot(this.GetPrimaryKeyString(), Host(exclude: null), _version, inventory.Source, _queue.Count, _loadsGranted));
+        return Task.FromResult(new SiloSnapshot(this.GetPrimaryKeyString(), Host(exclude: null), _version, inventory.Source, _queue.Count, _loadsGranted)
+        {
+            Draining = drain.Draining,
+        });
     }
 
     public Task<bool> Claim(string modelPath, RunnerOptions options, HostChoiceKind expected)
@@ -122,6 +127,7 @@ internal sealed partial class GpuSiloGrain(
             ExistingClaimedAs = existing?.ClaimedAs,
             Queue = _queue,
             Overtakes = _overtakes,
+            Draining = drain.Draining,
             SentAwayAt = _sentAway.TryGetValue(ask.ModelPath, out var at) ? at : null,
         };
         return LoadAdmission.Decide(files.Header(ask.ModelPath), ask, silo, Settings.SchedulerSettings, clock.GetUtcNow());

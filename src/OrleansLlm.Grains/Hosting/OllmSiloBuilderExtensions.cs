@@ -2,6 +2,7 @@ using OrleansLlm.Gguf.Files;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting;
 using OrleansLlm.Abstractions;
@@ -41,6 +42,9 @@ public static class OllmSiloBuilderExtensions
         services.TryAddSingleton<ModelFileCache>();
         services.TryAddSingleton<IGpuSiloDirectory, GpuSiloDirectory>();
         services.AddMetrics();
+        services.TryAddSingleton<SiloDrainState>();
+        services.AddHostedService<SiloDrain>();
+        services.AddOptions<HostOptions>().Configure<IOptions<OllmOptions>>((host, ollm) => host.ShutdownTimeout = ollm.Value.ShutdownGrace);
         services.TryAddSingleton<SchedulerMetrics>();
         services.TryAddSingleton<IGpuInventory>(sp =>
             GpuInventory.Create(sp.GetRequiredService<IOptions<OllmOptions>>().Value.Gpus, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES")));

@@ -16,21 +16,30 @@ internal sealed partial class ModelGrain
         if (reminderName != ReminderName || _life.IsLeaving)
             return;
         _reminderRegistered = true;
-        var state = saved.State;
-        var stillWanted = state.WantLoaded && (state.Pinned || state.KeepAliveUntil > clock.GetUtcNow() || _life.Refs > 0);
-        if (!stillWanted)
+        if (!StillWanted() && _life.Refs == 0)
         {
             await Forget();
             return;
         }
-        if (_life.Phase == ModelPhase.Unloaded && !_life.LoadInFlight)
-        {
-            // The host that had it is gone (or it was evicted meanwhile): load it here, in the background.
-            LogRestoring(logger, ModelPath, SiloAddress);
-            _life.KeepFor(state.KeepAlive);
-            var identity = RunnerIdentity.Of(state.Options ?? options.Value.Admit(RunnerOptions.Default));
-            _ = RestoreInBackground(identity);
-        }
+        await RestoreIfUnloaded();
+    }
+
+    /// <summary>The durable intent says the model should be loaded: pinned, or kept alive until a time still to come.</summary>
+    private bool StillWanted() => saved.State.WantLoaded && (saved.State.Pinned || saved.State.KeepAliveUntil > clock.GetUtcNow());
+
+    /// <summary>The host that had it is gone, or it drained: load it here, in the background, as it was.</summary>
+    private Task RestoreIfUnloaded()
+    {
+        _restore?.Dispose();
+        _restore = null;
+        if (_life.Phase != ModelPhase.Unloaded || _life.LoadInFlight || !StillWanted())
+            return Task.CompletedTask;
+        var state = saved.State;
+        LogRestoring(logger, ModelPath, SiloAddress);
+        _life.KeepFor(state.KeepAlive);
+        var identity = RunnerIdentity.Of(state.Options ?? options.Value.Admit(RunnerOptions.Default));
+        _ = RestoreInBackground(identity);
+        return Task.CompletedTask;
     }
 
     private async Task RestoreInBackground(RunnerIdentity identity)

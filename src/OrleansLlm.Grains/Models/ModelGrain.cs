@@ -57,6 +57,7 @@ internal sealed partial class ModelGrain(
     private bool _reminderRegistered;
     private IGrainTimer? _retire;
     private IGrainTimer? _persistRetry;
+    private IGrainTimer? _restore;
     private bool _intentStale;
 
     private string ModelPath => this.GetPrimaryKeyString();
@@ -77,7 +78,14 @@ internal sealed partial class ModelGrain(
         _persistRetry = this.RegisterGrainTimer(static (self, _) => self.OnPersistRetry(), this,
             new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
         if (saved.State.WantLoaded)
+        {
             _life.KeepFor(saved.State.KeepAlive);
+            // Placed again after its silo drained (or re-activated after a host loss): still wanted,
+            // so it loads now rather than at the next reminder tick.
+            if (StillWanted())
+                _restore = this.RegisterGrainTimer(static (self, _) => self.RestoreIfUnloaded(), this,
+                    new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+        }
         return Task.CompletedTask;
     }
 
@@ -228,6 +236,24 @@ internal sealed partial class ModelGrain(
             return false;
         await UnloadRunner(UnloadReason.Evicted, "evicted to make room");
         await ForgetAndRetire();
+        return true;
+    }
+
+    public async Task<bool> Drain()
+    {
+        if (_life.Refs > 0 || _life.Pending > 0 || _life.Phase is ModelPhase.Loading or ModelPhase.Unloading)
+            return false;
+        var wanted = StillWanted();
+        if (_life.Phase == ModelPhase.Ready)
+            await UnloadRunner(UnloadReason.Drained, "its silo is shutting down");
+        if (wanted)
+        {
+            // The durable intent stays: the director places the activation on another silo, where it loads again.
+            this.MigrateOnIdle();
+            return true;
+        }
+        await Forget();
+        this.DeactivateOnIdle();
         return true;
     }
 

@@ -17,6 +17,9 @@ public enum UnloadReason
 
     /// <summary>A request needed other runner options: unloaded to load again.</summary>
     Reload,
+
+    /// <summary>Its silo is shutting down: unloaded once idle, and placed again elsewhere if still wanted.</summary>
+    Drained,
 }
 
 internal static class UnloadReasonExtensions
@@ -28,6 +31,7 @@ internal static class UnloadReasonExtensions
         UnloadReason.Requested => "requested",
         UnloadReason.KeepAliveZero => "keep_alive_zero",
         UnloadReason.Reload => "reload",
+        UnloadReason.Drained => "drained",
         _ => "other",
     };
 }

@@ -39,6 +39,8 @@ public static class LoadAdmission
         // Directors are retried: a model already queued, loading or loaded here keeps what it has.
         if (silo.Existing is { } existing && existing != ReservationKind.Claim)
             return new(AdmissionVerdict.Held, "already placed here");
+        if (silo.Draining)
+            return new(AdmissionVerdict.Relocate, "the silo is shutting down");
         var plan = PlacementPlanner.Plan(model, ask.Options, silo.Host, settings);
         if (!ClusterPlacement.StillHolds(expected, plan))
             return new(AdmissionVerdict.Relocate, $"no longer {expected} here ({plan.Reason})");
@@ -51,6 +53,11 @@ public static class LoadAdmission
     {
         if (silo.Existing is ReservationKind.Loading or ReservationKind.Loaded)
             return new(AdmissionVerdict.Held, "already reserved");
+        if (silo.Draining)
+        {
+            // Whatever the budget: this silo is going away, so waiting or loading here helps no one.
+            return new(AdmissionVerdict.Relocate, "the silo is shutting down") { SentAway = true };
+        }
 
         var firstPlacement = ask.Relocations == 0;
         var plan = PlacementPlanner.Plan(model, ask.Options, silo.Host, settings);

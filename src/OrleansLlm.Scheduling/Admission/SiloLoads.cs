@@ -23,6 +23,9 @@ public sealed record SiloLoads
     /// <summary>Loads granted in a row past the head of the queue.</summary>
     public int Overtakes { get; init; }
 
+    /// <summary>The silo is shutting down: nothing new is placed or loaded here.</summary>
+    public bool Draining { get; init; }
+
     /// <summary>When this silo last sent the asking model away to be placed again.</summary>
     public DateTimeOffset? SentAwayAt { get; init; }
 }
