@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Orleans.Runtime.Messaging;
 using OrleansLlm.Abstractions.Errors;
 
 namespace OrleansLlm.Abstractions.Models;
@@ -69,11 +70,12 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
                     {
                         more = await stream.MoveNextAsync();
                     }
-                    catch (Exception e) when (!started && relocations < MaxRelocations && e is ModelRelocatingException or EnumerationAbortedException or OrleansMessageRejectionException)
+                    catch (Exception e) when (!started && relocations < MaxRelocations && e is ModelRelocatingException or EnumerationAbortedException or OrleansMessageRejectionException or ConnectionFailedException)
                     {
                         // Before the answer started, the model's activation left its silo (a
                         // relocating activation also aborts the streams it held, and forwards the
-                        // calls queued to it): call again, and the director places it anew.
+                        // calls queued to it), or the call never reached the cluster (a gateway on a
+                        // silo just lost): call again, and the director places it anew.
                         break;
                     }
                     catch (Exception e) when (started && e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException)

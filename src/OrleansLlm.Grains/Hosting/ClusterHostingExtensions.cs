@@ -1,7 +1,10 @@
 using System.Net;
 using Azure.Data.Tables;
 using Azure.Identity;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.Hosting;
 using OrleansLlm.Grains.Models;
 
@@ -41,7 +44,13 @@ public static class ClusterHostingExtensions
         });
         silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
         silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
-        silo.AddAzureTableGrainStorage(OllmStorage.Name, o => o.TableServiceClient = tables);
+        // Orleans' own serializer, not the provider's default JSON: the state's types round-trip
+        // exactly (a pinned keep-alive stays pinned), under their stable [Alias] names.
+        silo.AddAzureTableGrainStorage(OllmStorage.Name, (OptionsBuilder<AzureTableStorageOptions> options) => options.Configure<Serializer>((o, serializer) =>
+        {
+            o.TableServiceClient = tables;
+            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+        }));
         return silo;
     }
 

@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansLlm.Grains.Configuration;
+using OrleansLlm.Grains.Hosting;
 using OrleansLlm.Inference.Llama;
 
 namespace OrleansLlm.Server.Hosting;
@@ -13,8 +15,11 @@ internal static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app, OllmOptions options, bool hostsRunners)
     {
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
-        app.MapGet("/readyz", async (IGrainFactory grains, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        app.MapGet("/readyz", async (IGrainFactory grains, ILoggerFactory loggers, IServiceProvider services, CancellationToken cancellationToken) =>
         {
+            // A silo told to stop fails readiness first, so nothing new is routed to it while it drains.
+            if (services.GetService<SiloDrainState>() is { Draining: true })
+                return Results.Json(new { status = "not ready", reason = "shutting down" }, statusCode: 503);
             try
             {
                 var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);

@@ -46,24 +46,26 @@ public static class OllmServer
             EnsureDemoModel(catalog);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton<ModelTemplates>();
-        var siloPort = configuration.GetValue("Ollm:SiloPort", 11111);
-        var gatewayPort = configuration.GetValue("Ollm:GatewayPort", 30000);
+        var cluster = ClusterSettings.From(configuration);
+        // Before Orleans starts (hosted services start in order): storage that does not answer is an
+        // error naming it, not a process that hangs retrying membership.
+        builder.Services.AddHostedService(_ => new ClusterStorageCheck(cluster));
         if (role is "all" or "silo")
         {
             // Localhost clustering: the first silo is the primary (OLLM_PRIMARY_SILO names it for the others).
             var primary = configuration["OLLM_PRIMARY_SILO"] is { Length: > 0 } p ? System.Net.IPEndPoint.Parse(p) : null;
             builder.UseOrleans(silo => silo
-                .UseLocalhostClustering(siloPort, gatewayPort, primary)
-                .AddOrleansLlm(configuration)
-                .AddOrleansLlmInMemoryState());
+                .UseOrleansLlmCluster(cluster, primary)
+                .AddOrleansLlm(configuration));
         }
         else
         {
-            // A front-end joins as an Orleans client through the silos' gateways (OLLM_GATEWAYS: ports).
-            var gateways = (configuration["OLLM_GATEWAYS"] ?? gatewayPort.ToString(CultureInfo.InvariantCulture))
+            // A front-end joins as an Orleans client: through the silos' gateways (OLLM_GATEWAYS: ports)
+            // on localhost, through the membership table with Azure clustering.
+            var gateways = (configuration["OLLM_GATEWAYS"] ?? cluster.GatewayPort.ToString(CultureInfo.InvariantCulture))
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(port => int.Parse(port, CultureInfo.InvariantCulture)).ToArray();
-            builder.UseOrleansClient(client => client.UseLocalhostClustering(gateways));
+            builder.UseOrleansClient(client => client.UseOrleansLlmCluster(cluster, gateways));
             builder.Services.AddOrleansLlmSerialization();
         }
         builder.Services.AddSingleton(sp => new ModelClient(sp.GetRequiredService<IGrainFactory>(), options.MaxQueue));
@@ -74,7 +76,7 @@ public static class OllmServer
         if (options.Runner == "llama" && role != "frontend")
             Inference.Llama.LlamaNative.EnsureLoaded(app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("llama.cpp"), options.LlamaNativeDirectory);
         app.MapHealth(options, hostsRunners: role != "frontend");
-        StartupBanner.PrintWhenStarted(app, role, options, catalog);
+        StartupBanner.PrintWhenStarted(app, role, options, catalog, cluster);
         if (role is "all" or "frontend")
         {
             app.MapOllamaApi();

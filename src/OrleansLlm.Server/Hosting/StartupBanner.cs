@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OrleansLlm.Grains.Hosting;
 using OrleansLlm.Abstractions.Catalog;
 using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Inference.Llama;
@@ -42,7 +43,7 @@ internal static class StartupBanner
     }
 
     /// <summary>Prints the banner once the HTTP server listens.</summary>
-    public static void PrintWhenStarted(WebApplication app, string role, OllmOptions options, ModelCatalog catalog)
+    public static void PrintWhenStarted(WebApplication app, string role, OllmOptions options, ModelCatalog catalog, ClusterSettings cluster)
     {
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -58,7 +59,9 @@ internal static class StartupBanner
                 text.AppendLine($"  GPUs       {(gpus.Count == 0 ? "none (models run on the CPU)" : string.Join(", ", gpus.Select(g => $"{g.Id} {g.Name} {g.TotalMemory / (1L << 30)} GiB")))} ({inventory.Source})")
                     .AppendLine($"  runner     {(options.Runner == "llama" ? $"llama.cpp, {LlamaNative.Backend}" : options.Runner)}");
             }
-            text.AppendLine($"  membership localhost clustering ({(role == "frontend" ? "client of the silos' gateways" : "this silo")})");
+            text.AppendLine(cluster.UsesAzure
+                ? $"  membership Azure Storage tables at {cluster.StorageEndpoint}, cluster '{cluster.ClusterId}' (membership, reminders and model state survive any host)"
+                : $"  membership localhost clustering ({(role == "frontend" ? "client of the silos' gateways" : "this silo")}; state in memory, lost with its host)");
             Console.Out.Write(text.ToString());
             Console.Out.Flush();
         });
