@@ -28,7 +28,7 @@ public class ServerFixture : IAsyncLifetime
     {
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(Path.Combine(_models, "demo"));
         // A context of 1024 leaves room for a tool-calling prompt (its tool list alone is about 200 tokens).

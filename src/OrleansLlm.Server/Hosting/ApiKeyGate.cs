@@ -1,15 +1,17 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Http;
+using OrleansLlm.Server.Api;
 
 namespace OrleansLlm.Server.Hosting;
 
 /// <summary>
 /// <c>OLLM_API_KEY</c>: when set, every endpoint but <c>/</c> and the health probes needs
-/// <c>Authorization: Bearer &lt;key&gt;</c>; anything else is a 401 in Ollama's error shape.
+/// <c>Authorization: Bearer &lt;key&gt;</c>; anything else is a 401 in the error shape of the API called.
 /// </summary>
 internal sealed class ApiKeyGate(string key)
 {
+    private static readonly ApiError Unauthorized = new(401, "unauthorized: send 'Authorization: Bearer <OLLM_API_KEY>'", "invalid_request_error", "invalid_api_key");
+
     private readonly byte[] _key = Encoding.UTF8.GetBytes(key);
 
     public async Task Invoke(HttpContext http, RequestDelegate next)
@@ -21,7 +23,9 @@ internal sealed class ApiKeyGate(string key)
             return;
         }
         http.Response.Headers.WWWAuthenticate = "Bearer";
-        await Results.Json(new { error = "unauthorized: send 'Authorization: Bearer <OLLM_API_KEY>'" }, statusCode: 401).ExecuteAsync(http);
+        // Routing has run: the endpoint's API decides the error's shape.
+        var shape = http.GetEndpoint()?.Metadata.GetMetadata<ErrorShape>() ?? ErrorShape.Ollama;
+        await shape.Result(Unauthorized).ExecuteAsync(http);
     }
 
     private bool Authorized(string header)

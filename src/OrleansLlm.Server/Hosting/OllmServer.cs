@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,9 +9,9 @@ using OrleansLlm.Gguf;
 using OrleansLlm.Gguf.Models;
 using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Hosting;
+using OrleansLlm.Server.Api;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Server.Api.OpenAi;
-using OrleansLlm.Server.Catalog;
 using OrleansLlm.Server.Templates;
 using OrleansLlm.Abstractions.Catalog;
 
@@ -69,8 +68,11 @@ public static class OllmServer
             builder.Services.AddOrleansLlmSerialization();
         }
         builder.Services.AddSingleton(sp => new ModelClient(sp.GetRequiredService<IGrainFactory>(), options.MaxQueue));
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 
         var app = builder.Build();
+        // ApiExceptionHandler answers every exception; the middleware insists on a fallback all the same.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = _ => Task.CompletedTask });
         if (configuration["OLLM_API_KEY"] is { Length: > 0 } key)
             app.Use(new ApiKeyGate(key).Invoke);
         if (options.Runner == "llama" && role != "frontend")

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OrleansLlm.Server.Api;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Templates.Json;
 using OrleansLlm.Templates.Ollama;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Server.Api;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Templates.GoTemplates;
 using OrleansLlm.Templates.Ollama;

@@ -1,10 +1,7 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
-using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
-using OrleansLlm.Server.Catalog;
 using OrleansLlm.Abstractions.Catalog;
 
 namespace OrleansLlm.Server.Api.Ollama;
@@ -14,59 +11,27 @@ internal static class EmbedEndpoint
 {
     public static async Task<IResult> Handle(HttpContext http, ModelCatalog catalog, ModelClient models, bool legacy)
     {
-        var (body, error) = await OllamaJson.ReadBody(http.Request);
-        if (error is not null)
-            return error;
-        string name;
-        string path;
-        EmbedRequest request;
-        try
+        var body = await OllamaJson.ReadBody(http.Request);
+        var name = OllamaJson.String(body, "model") ?? throw new BadRequestException("model is required", "model");
+        var path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
+        var request = new EmbedRequest
         {
-            name = OllamaJson.String(body, "model") ?? throw new BadRequestException("model is required");
-            path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
-            request = new EmbedRequest
+            Inputs = legacy ? Prompt(body) : Inputs(body),
+            Truncate = OllamaJson.Bool(body, "truncate") ?? true,
+            Runner = RequestOptions.Parse(OllamaJson.Element(body, "options")).Runner,
+            KeepAlive = KeepAliveParser.FromRequest(OllamaJson.Element(body, "keep_alive")),
+        };
+        var result = await models.EmbedAsync(path, request, http.RequestAborted);
+        return legacy
+            ? Results.Json(new { embedding = result.Embeddings.Count > 0 ? result.Embeddings[0] : [] }, OllamaJson.Options)
+            : Results.Json(new
             {
-                Inputs = legacy ? Prompt(body) : Inputs(body),
-                Truncate = OllamaJson.Bool(body, "truncate") ?? true,
-                Runner = RequestOptions.Parse(OllamaJson.Element(body, "options")).Runner,
-                KeepAlive = KeepAliveParser.FromRequest(OllamaJson.Element(body, "keep_alive")),
-            };
-        }
-        catch (Exception e) when (e is BadRequestException or InvalidOptionsException or KeepAliveFormatException)
-        {
-            return OllamaJson.Error(400, e.Message);
-        }
-        catch (ModelNotFoundException e)
-        {
-            return OllamaJson.Error(404, e.Message);
-        }
-
-        try
-        {
-            var result = await models.EmbedAsync(path, request, http.RequestAborted);
-            return legacy
-                ? Results.Json(new { embedding = result.Embeddings.Count > 0 ? result.Embeddings[0] : [] }, OllamaJson.Options)
-                : Results.Json(new
-                {
-                    model = name,
-                    embeddings = result.Embeddings,
-                    total_duration = result.TotalDurationNs,
-                    load_duration = result.LoadDurationNs,
-                    prompt_eval_count = request.Inputs.Sum(i => i.Length / 4 + 1),
-                }, OllamaJson.Options);
-        }
-        catch (ServerBusyException)
-        {
-            return OllamaJson.Error(503, ServerBusyException.OllamaMessage);
-        }
-        catch (Exception e) when (e is ModelLoadException or ModelTooLargeException)
-        {
-            return OllamaJson.Error(500, e.Message);
-        }
-        catch (InvalidOperationException e)
-        {
-            return OllamaJson.Error(400, e.Message);
-        }
+                model = name,
+                embeddings = result.Embeddings,
+                total_duration = result.TotalDurationNs,
+                load_duration = result.LoadDurationNs,
+                prompt_eval_count = request.Inputs.Sum(i => i.Length / 4 + 1),
+            }, OllamaJson.Options);
     }
 
     private static string[] Inputs(JsonElement body) => OllamaJson.Element(body, "input") switch

@@ -1,15 +1,12 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
-using OrleansLlm.Server.Catalog;
 using OrleansLlm.Abstractions.Catalog;
-using OrleansLlm.Gguf;
 using OrleansLlm.Server.Templates;
-using OrleansLlm.Templates.GoTemplates;
 using OrleansLlm.Templates.Tools;
 
 namespace OrleansLlm.Server.Api.Ollama;
@@ -17,47 +14,13 @@ namespace OrleansLlm.Server.Api.Ollama;
 /// <summary><c>POST /api/generate</c> and <c>POST /api/chat</c>: streaming NDJSON, or one object with <c>"stream": false</c>.</summary>
 internal static class GenerateEndpoint
 {
-    public static async Task Handle(HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, bool chat)
+    public static async Task Handle(HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, ILogger<ApiExceptionHandler> logger, bool chat)
     {
-        var (body, error) = await OllamaJson.ReadBody(http.Request);
-        if (error is not null)
-        {
-            await error.ExecuteAsync(http);
-            return;
-        }
-
-        string name;
-        string path;
-        GenerateRequest request;
-        string? toolTag;
-        bool stream;
-        try
-        {
-            name = OllamaJson.String(body, "model") ?? throw new BadRequestException("model is required");
-            path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
-            (request, toolTag) = Prepare(name, path, ReadRequest(body, chat), body, templates, chat);
-            stream = OllamaJson.Bool(body, "stream") ?? true;
-        }
-        catch (BadRequestException e)
-        {
-            await OllamaJson.Error(400, e.Message).ExecuteAsync(http);
-            return;
-        }
-        catch (Exception e) when (e is InvalidOptionsException or KeepAliveFormatException)
-        {
-            await OllamaJson.Error(400, e.Message).ExecuteAsync(http);
-            return;
-        }
-        catch (ModelNotFoundException e)
-        {
-            await OllamaJson.Error(404, e.Message).ExecuteAsync(http);
-            return;
-        }
-        catch (Exception e) when (e is GgufFormatException or IOException or TemplateException)
-        {
-            await OllamaJson.Error(500, e.Message).ExecuteAsync(http);
-            return;
-        }
+        var body = await OllamaJson.ReadBody(http.Request);
+        var name = OllamaJson.String(body, "model") ?? throw new BadRequestException("model is required", "model");
+        var path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
+        var (request, toolTag) = Prepare(name, path, ReadRequest(body, chat), body, templates, chat);
+        var stream = OllamaJson.Bool(body, "stream") ?? true;
 
         var text = new StringBuilder();
         var tools = toolTag is null ? null : new ToolCallStream(toolTag);
@@ -93,19 +56,12 @@ internal static class GenerateEndpoint
                 }
             }
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; its reference on the model is already released.
-        }
-        catch (Exception e) when (!started)
-        {
-            var (status, message) = Status(e);
-            await OllamaJson.Error(status, message).ExecuteAsync(http);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (started && !ErrorMap.IsClientGone(e, http))
         {
             // Headers are gone: Ollama reports a mid-stream failure as a final error line.
-            await WriteLine(new Dictionary<string, object?> { ["error"] = ClientErrors.WithoutPaths(Status(e).Message) });
+            var error = ErrorMap.Classify(e);
+            ApiExceptionHandler.Log(logger, http, error, e);
+            await WriteLine(ErrorShape.Ollama.Body(error));
         }
 
         async Task Begin()
@@ -174,14 +130,4 @@ internal static class GenerateEndpoint
         }
         return request with { Messages = messages };
     }
-
-    private static (int Status, string Message) Status(Exception e) => e switch
-    {
-        ServerBusyException => (503, ServerBusyException.OllamaMessage),
-        ModelLoadException or ModelTooLargeException => (500, e.Message),
-        ArgumentException => (400, e.Message),
-        _ => (500, e.Message),
-    };
 }
-
-internal sealed class ModelNotFoundException(string name) : Exception($"model '{name}' not found");

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
@@ -21,14 +20,17 @@ public static class OllamaApi
     public static IEndpointRouteBuilder MapOllamaApi(this IEndpointRouteBuilder app)
     {
         app.MapMethods("/", ["GET", "HEAD"], () => Results.Text(RootText));
-        app.MapGet("/api/version", () => Results.Json(new { version = typeof(OllamaApi).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" }, OllamaJson.Options));
-        app.MapPost("/api/generate", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates) => GenerateEndpoint.Handle(http, catalog, models, templates, chat: false));
-        app.MapPost("/api/chat", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates) => GenerateEndpoint.Handle(http, catalog, models, templates, chat: true));
-        app.MapPost("/api/embed", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: false));
-        app.MapPost("/api/embeddings", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: true));
-        app.MapPost("/api/show", (HttpContext http, ModelCatalog catalog, ModelTemplates templates) => ShowEndpoint.Handle(http, catalog, templates));
-        app.MapGet("/api/tags", (ModelCatalog catalog) => Results.Json(new { models = catalog.List().Select(m => Describe(m.Name, m.File.FullName, m.File)) }, OllamaJson.Options));
-        app.MapGet("/api/ps", Running);
+        var api = app.MapGroup("/api").WithMetadata(ErrorShape.Ollama);
+        api.MapGet("/version", () => Results.Json(new { version = typeof(OllamaApi).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" }, OllamaJson.Options));
+        api.MapPost("/generate", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, ILogger<ApiExceptionHandler> logger) =>
+            GenerateEndpoint.Handle(http, catalog, models, templates, logger, chat: false));
+        api.MapPost("/chat", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, ILogger<ApiExceptionHandler> logger) =>
+            GenerateEndpoint.Handle(http, catalog, models, templates, logger, chat: true));
+        api.MapPost("/embed", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: false));
+        api.MapPost("/embeddings", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: true));
+        api.MapPost("/show", (HttpContext http, ModelCatalog catalog, ModelTemplates templates) => ShowEndpoint.Handle(http, catalog, templates));
+        api.MapGet("/tags", (ModelCatalog catalog) => Results.Json(new { models = catalog.List().Select(m => Describe(m.Name, m.File.FullName, m.File)) }, OllamaJson.Options));
+        api.MapGet("/ps", Running);
         return app;
     }
 
@@ -50,7 +52,7 @@ public static class OllamaApi
         catch (Exception e) when (e is TimeoutException or OrleansException)
         {
             logger.LogWarning(e, "/api/ps: the cluster's membership did not answer");
-            return OllamaJson.Error(503, "the cluster is not reachable, try again");
+            return ErrorShape.Ollama.Result(new ApiError(503, "the cluster is not reachable, try again", "server_error"));
         }
         var unreachable = new List<string>();
         var snapshots = await Task.WhenAll(hosts.Keys.Select(async host =>

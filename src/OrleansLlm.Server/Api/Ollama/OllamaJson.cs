@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 
 namespace OrleansLlm.Server.Api.Ollama;
 
@@ -14,18 +13,19 @@ internal static class OllamaJson
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static async Task<(JsonElement Body, IResult? Error)> ReadBody(HttpRequest request)
+    /// <summary>The request body as a JSON object; anything else is a <see cref="BadRequestException"/>.</summary>
+    public static async Task<JsonElement> ReadBody(HttpRequest request)
     {
         try
         {
             using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
-                return (default, Error(400, "request body must be a JSON object"));
-            return (document.RootElement.Clone(), null);
+                throw new BadRequestException("request body must be a JSON object");
+            return document.RootElement.Clone();
         }
         catch (JsonException e)
         {
-            return (default, Error(400, $"invalid JSON: {e.Message}"));
+            throw new BadRequestException($"invalid JSON: {e.Message}");
         }
     }
 
@@ -42,9 +42,4 @@ internal static class OllamaJson
 
     public static JsonElement? Element(JsonElement body, string name) =>
         body.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined) ? value : null;
-
-    public static IResult Error(int status, string message) => Results.Json(new { error = ClientErrors.WithoutPaths(message) }, Options, statusCode: status);
 }
-
-/// <summary>A request Ollama would answer with 400; the message says which field and why.</summary>
-internal sealed class BadRequestException(string message) : Exception(message);

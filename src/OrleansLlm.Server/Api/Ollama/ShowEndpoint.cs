@@ -1,7 +1,5 @@
 using System.Text;
-using Microsoft.AspNetCore.Http;
 using OrleansLlm.Gguf;
-using OrleansLlm.Server.Catalog;
 using OrleansLlm.Abstractions.Catalog;
 using OrleansLlm.Server.Templates;
 
@@ -17,36 +15,11 @@ internal static class ShowEndpoint
 
     public static async Task<IResult> Handle(HttpContext http, ModelCatalog catalog, ModelTemplates templates)
     {
-        var (body, error) = await OllamaJson.ReadBody(http.Request);
-        if (error is not null)
-            return error;
-        string name;
-        string path;
-        bool verbose;
-        try
-        {
-            name = OllamaJson.String(body, "model") ?? OllamaJson.String(body, "name") ?? throw new BadRequestException("model is required");
-            path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
-            verbose = OllamaJson.Bool(body, "verbose") ?? false;
-        }
-        catch (BadRequestException e)
-        {
-            return OllamaJson.Error(400, e.Message);
-        }
-        catch (ModelNotFoundException e)
-        {
-            return OllamaJson.Error(404, e.Message);
-        }
-
-        GgufFile header;
-        try
-        {
-            header = GgufReader.ReadFile(path, verbose ? GgufReaderOptions.LoadAllArrays : GgufReaderOptions.Default);
-        }
-        catch (GgufFormatException e)
-        {
-            return OllamaJson.Error(500, e.Message);
-        }
+        var body = await OllamaJson.ReadBody(http.Request);
+        var name = OllamaJson.String(body, "model") ?? OllamaJson.String(body, "name") ?? throw new BadRequestException("model is required", "model");
+        var path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
+        var verbose = OllamaJson.Bool(body, "verbose") ?? false;
+        var header = GgufReader.ReadFile(path, verbose ? GgufReaderOptions.LoadAllArrays : GgufReaderOptions.Default);
         var info = header.Metadata.Where(e => !Hidden.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value.ToObject());
         info["general.parameter_count"] = header.ParameterCount;
         // The Go template requests are rendered with when the GGUF's Jinja matched a known one, else the Jinja itself.

@@ -1,17 +1,14 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Server.Api.Ollama;
-using OrleansLlm.Server.Catalog;
 using OrleansLlm.Abstractions.Catalog;
-using OrleansLlm.Gguf;
 using OrleansLlm.Server.Templates;
-using OrleansLlm.Templates.GoTemplates;
 using OrleansLlm.Templates.Tools;
 
 namespace OrleansLlm.Server.Api.OpenAi;
@@ -19,24 +16,21 @@ namespace OrleansLlm.Server.Api.OpenAi;
 /// <summary>OpenAI's API over the cluster: chat and text completions (SSE streaming), embeddings, models.</summary>
 public static class OpenAiApi
 {
-    // OpenAI writes nulls ("finish_reason": null) where Ollama leaves fields out.
-    private static readonly JsonSerializerOptions Json = new(OllamaJson.Options)
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
-    };
-
     public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/chat/completions", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates) => Complete(http, catalog, models, templates, chat: true));
-        app.MapPost("/v1/completions", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates) => Complete(http, catalog, models, templates, chat: false));
-        app.MapPost("/v1/embeddings", Embeddings);
-        app.MapGet("/v1/models", (ModelCatalog catalog) => Results.Json(new
+        var v1 = app.MapGroup("/v1").WithMetadata(ErrorShape.OpenAi);
+        v1.MapPost("/chat/completions", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, ILogger<ApiExceptionHandler> logger) =>
+            Complete(http, catalog, models, templates, logger, chat: true));
+        v1.MapPost("/completions", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, ILogger<ApiExceptionHandler> logger) =>
+            Complete(http, catalog, models, templates, logger, chat: false));
+        v1.MapPost("/embeddings", Embeddings);
+        v1.MapGet("/models", (ModelCatalog catalog) => Results.Json(new
         {
             @object = "list",
             data = catalog.List().Select(m => Model(m.Name, m.File)),
         }));
-        app.MapGet("/v1/models/{*id}", (string id, ModelCatalog catalog) =>
-            catalog.Resolve(id) is { } path ? Results.Json(Model(id, new FileInfo(path))) : Error(404, $"model '{id}' not found", "invalid_request_error", "model_not_found"));
+        v1.MapGet("/models/{*id}", (string id, ModelCatalog catalog) =>
+            Results.Json(Model(id, new FileInfo(catalog.Resolve(id) ?? throw new ModelNotFoundException(id)))));
         return app;
     }
 
@@ -48,43 +42,17 @@ public static class OpenAiApi
         owned_by = "orleansllm",
     };
 
-    private static async Task Complete(HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, bool chat)
+    private static async Task Complete(HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, ILogger<ApiExceptionHandler> logger, bool chat)
     {
-        var (body, bad) = await OllamaJson.ReadBody(http.Request);
-        if (bad is not null)
-        {
-            await Error(400, "request body must be valid JSON", "invalid_request_error", null).ExecuteAsync(http);
-            return;
-        }
-        string name, path;
-        GenerateRequest request;
+        var body = await OllamaJson.ReadBody(http.Request);
+        var name = OllamaJson.String(body, "model") ?? throw new BadRequestException("you must provide a model parameter", "model");
+        var path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
+        var request = ReadRequest(body, chat);
         string? toolTag = null;
-        bool stream, usage;
-        try
-        {
-            name = OllamaJson.String(body, "model") ?? throw new BadRequestException("you must provide a model parameter");
-            path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
-            request = ReadRequest(body, chat);
-            if (chat)
-                (request, toolTag) = TemplatedPrompt.ForChat(name, path, templates, request, body, openAi: true);
-            stream = OllamaJson.Bool(body, "stream") ?? false;
-            usage = OllamaJson.Element(body, "stream_options") is { ValueKind: JsonValueKind.Object } so && OllamaJson.Bool(so, "include_usage") == true;
-        }
-        catch (Exception e) when (e is BadRequestException or InvalidOptionsException)
-        {
-            await Error(400, e.Message, "invalid_request_error", null).ExecuteAsync(http);
-            return;
-        }
-        catch (ModelNotFoundException e)
-        {
-            await Error(404, e.Message, "invalid_request_error", "model_not_found").ExecuteAsync(http);
-            return;
-        }
-        catch (Exception e) when (e is GgufFormatException or IOException or TemplateException)
-        {
-            await Error(500, e.Message, "server_error", null).ExecuteAsync(http);
-            return;
-        }
+        if (chat)
+            (request, toolTag) = TemplatedPrompt.ForChat(name, path, templates, request, body, openAi: true);
+        var stream = OllamaJson.Bool(body, "stream") ?? false;
+        var usage = OllamaJson.Element(body, "stream_options") is { ValueKind: JsonValueKind.Object } so && OllamaJson.Bool(so, "include_usage") == true;
 
         var id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N")[..24];
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -142,18 +110,13 @@ public static class OpenAiApi
                 }
             }
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (started && !ErrorMap.IsClientGone(e, http))
         {
-        }
-        catch (Exception e) when (!started)
-        {
-            var (status, type) = e switch
-            {
-                ServerBusyException => (503, "server_error"),
-                ArgumentException => (400, "invalid_request_error"),
-                _ => (500, "server_error"),
-            };
-            await Error(status, e.Message, type, null).ExecuteAsync(http);
+            // Headers are gone: OpenAI reports a mid-stream failure as an event holding the error
+            // object, which its SDKs raise; no [DONE] follows.
+            var error = ErrorMap.Classify(e);
+            ApiExceptionHandler.Log(logger, http, error, e);
+            await Event(ErrorShape.OpenAi.Body(error));
         }
 
         object Chunk(string content, string? finish) => chat
@@ -186,7 +149,7 @@ public static class OpenAiApi
 
         async Task Event(object value)
         {
-            await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(value, Json) + "\n\n", http.RequestAborted);
+            await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(value, OpenAiJson.Options) + "\n\n", http.RequestAborted);
             await http.Response.Body.FlushAsync(http.RequestAborted);
         }
     }
@@ -244,14 +207,9 @@ public static class OpenAiApi
 
     private static async Task<IResult> Embeddings(HttpContext http, ModelCatalog catalog, ModelClient models)
     {
-        var (body, bad) = await OllamaJson.ReadBody(http.Request);
-        if (bad is not null)
-            return Error(400, "request body must be valid JSON", "invalid_request_error", null);
-        var name = OllamaJson.String(body, "model");
-        if (name is null)
-            return Error(400, "you must provide a model parameter", "invalid_request_error", null);
-        if (catalog.Resolve(name) is not { } path)
-            return Error(404, $"model '{name}' not found", "invalid_request_error", "model_not_found");
+        var body = await OllamaJson.ReadBody(http.Request);
+        var name = OllamaJson.String(body, "model") ?? throw new BadRequestException("you must provide a model parameter", "model");
+        var path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
         string[] inputs = OllamaJson.Element(body, "input") switch
         {
             { ValueKind: JsonValueKind.String } one => [one.GetString()!],
@@ -259,17 +217,23 @@ public static class OpenAiApi
             _ => [],
         };
         if (inputs.Length == 0)
-            return Error(400, "input must be a string or an array of strings", "invalid_request_error", null);
+            throw new BadRequestException("input must be a string or an array of strings", "input");
+        var base64 = OllamaJson.String(body, "encoding_format") switch
+        {
+            null or "float" => false,
+            "base64" => true,
+            var other => throw new BadRequestException($"encoding_format \"{other}\" is not supported: use \"float\" or \"base64\"", "encoding_format"),
+        };
         var result = await models.EmbedAsync(path, new EmbedRequest { Inputs = inputs }, http.RequestAborted);
         return Results.Json(new
         {
             @object = "list",
-            data = result.Embeddings.Select((e, i) => new { @object = "embedding", embedding = e, index = i }),
+            data = result.Embeddings.Select((e, i) => new { @object = "embedding", embedding = base64 ? Base64(e) : (object)e, index = i }),
             model = name,
             usage = new { prompt_tokens = inputs.Sum(i => i.Length / 4 + 1), total_tokens = inputs.Sum(i => i.Length / 4 + 1) },
         });
     }
 
-    private static IResult Error(int status, string message, string type, string? code) =>
-        Results.Json(new { error = new { message = ClientErrors.WithoutPaths(message), type, param = (string?)null, code } }, statusCode: status);
+    /// <summary>OpenAI's <c>base64</c> encoding: the float32 values' little-endian bytes (this host's order: x64 and arm64).</summary>
+    private static string Base64(float[] embedding) => Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(embedding.AsSpan()));
 }
