@@ -70,12 +70,13 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
                     {
                         more = await stream.MoveNextAsync();
                     }
-                    catch (Exception e) when (!started && relocations < MaxRelocations && e is ModelRelocatingException or EnumerationAbortedException or OrleansMessageRejectionException or ConnectionFailedException)
+                    catch (Exception e) when (!started && relocations < MaxRelocations && e is ModelRelocatingException or EnumerationAbortedException or OrleansMessageRejectionException or ConnectionFailedException or TimeoutException)
                     {
                         // Before the answer started, the model's activation left its silo (a
                         // relocating activation also aborts the streams it held, and forwards the
-                        // calls queued to it), or the call never reached the cluster (a gateway on a
-                        // silo just lost): call again, and the director places it anew.
+                        // calls queued to it), or the call never got an answer from the cluster (a
+                        // gateway or silo just lost: a stream's first reply is otherwise a heartbeat
+                        // well within the call timeout): call again, and the director places it anew.
                         break;
                     }
                     catch (Exception e) when (started && e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException)

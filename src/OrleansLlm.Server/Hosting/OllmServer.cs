@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansLlm.Gguf.Files;
 using Microsoft.Extensions.Hosting;
 using OrleansLlm.Abstractions;
 using OrleansLlm.Abstractions.Models;
@@ -44,7 +46,7 @@ public static class OllmServer
         if (role == "all")
             EnsureDemoModel(catalog);
         builder.Services.AddSingleton(catalog);
-        builder.Services.AddSingleton<ModelTemplates>();
+        builder.Services.TryAddSingleton<ModelFileCache>();
         var cluster = ClusterSettings.From(configuration);
         // Before Orleans starts (hosted services start in order): storage that does not answer is an
         // error naming it, not a process that hangs retrying membership.

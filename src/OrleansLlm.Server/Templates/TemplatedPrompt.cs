@@ -1,5 +1,7 @@
 using System.Text.Json;
 using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Abstractions.Prompts;
+using OrleansLlm.Gguf.Files;
 using OrleansLlm.Server.Api;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Templates.GoTemplates;
@@ -39,32 +41,15 @@ internal static class TemplatedPrompt
                     ? [new TemplateMessage("user", request.Prompt ?? "")]
                     : [new TemplateMessage("system", request.System), new TemplateMessage("user", request.Prompt ?? "")],
             };
-        return new PreparedRequest(Raw(request, Render(template, values, userTemplate: true), []), null);
+        return new PreparedRequest(ChatPrompt.Raw(request, Render(template, values, userTemplate: true), []), null);
     }
 
     /// <summary>
     /// A chat with tools or tool turns (assistant <c>tool_calls</c>, <c>tool</c> results): through the
-    /// model's known template when it supports tools; tools for a model whose template does not are
-    /// refused, as Ollama refuses them. Other chats are left to the runner, and the header is not read.
+    /// model's known template, as every front-end prepares it (<see cref="ChatPrompt"/>).
     /// </summary>
-    public static PreparedRequest ForChat(string name, string path, ModelTemplates templates, GenerateRequest request, JsonElement body, bool openAi)
-    {
-        var tools = ChatInput.Tools(body);
-        var messages = ChatInput.Messages(body, openAi);
-        var toolTurns = messages.Any(m => m.ToolCalls.Count > 0 || m.Role == "tool");
-        if (request.IsLoadOnly || (tools.Count == 0 && !toolTurns))
-            return new PreparedRequest(request, null);
-        var model = templates.For(path);
-        if (!model.SupportsTools)
-        {
-            if (tools.Count > 0)
-                throw new BadRequestException($"model '{name}' does not support tools");
-            return new PreparedRequest(request, null);
-        }
-        var known = model.Known!;
-        var prompt = Render(known.Template, new TemplateValues { Messages = messages, Tools = tools }, userTemplate: false);
-        return new PreparedRequest(Raw(request, prompt, known.Stop), tools.Count > 0 ? known.Template.ToolCallTag : null);
-    }
+    public static PreparedRequest ForChat(string path, ModelFileCache files, ApiRequest call) =>
+        ChatPrompt.Prepare(call.Model, path, files, call.Request, call.Messages, call.Tools);
 
     private static string Render(OllamaTemplate template, TemplateValues values, bool userTemplate)
     {
@@ -77,14 +62,4 @@ internal static class TemplatedPrompt
             throw new BadRequestException(e.Message);
         }
     }
-
-    /// <summary>The rendered prompt as a raw request; the template's stop strings when the request named none (Ollama's template parameters).</summary>
-    private static GenerateRequest Raw(GenerateRequest request, string prompt, IReadOnlyList<string> stop) => request with
-    {
-        Prompt = prompt,
-        Messages = null,
-        System = null,
-        Raw = true,
-        Sampling = request.Sampling.Stop.Count == 0 && stop.Count > 0 ? request.Sampling with { Stop = [.. stop] } : request.Sampling,
-    };
 }

@@ -5,9 +5,8 @@ using Microsoft.Extensions.Logging;
 using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Gguf;
-using OrleansLlm.Server.Catalog;
+using OrleansLlm.Gguf.Files;
 using OrleansLlm.Abstractions.Catalog;
-using OrleansLlm.Server.Templates;
 
 namespace OrleansLlm.Server.Api.Ollama;
 
@@ -22,14 +21,14 @@ public static class OllamaApi
         app.MapMethods("/", ["GET", "HEAD"], () => Results.Text(RootText));
         var api = app.MapGroup("/api").WithMetadata(ErrorShape.Ollama);
         api.MapGet("/version", () => Results.Json(new { version = typeof(OllamaApi).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" }, OllamaJson.Options));
-        api.MapPost("/generate", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, ILogger<ApiExceptionHandler> logger) =>
-            GenerateEndpoint.Handle(http, catalog, models, templates, logger, chat: false));
-        api.MapPost("/chat", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, ILogger<ApiExceptionHandler> logger) =>
-            GenerateEndpoint.Handle(http, catalog, models, templates, logger, chat: true));
+        api.MapPost("/generate", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelFileCache files, ILogger<ApiExceptionHandler> logger) =>
+            GenerateEndpoint.Handle(http, catalog, models, files, logger, chat: false));
+        api.MapPost("/chat", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelFileCache files, ILogger<ApiExceptionHandler> logger) =>
+            GenerateEndpoint.Handle(http, catalog, models, files, logger, chat: true));
         api.MapPost("/embed", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: false));
         api.MapPost("/embeddings", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: true));
-        api.MapPost("/show", (HttpContext http, ModelCatalog catalog, ModelTemplates templates) => ShowEndpoint.Handle(http, catalog, templates));
-        api.MapGet("/tags", (ModelCatalog catalog) => Results.Json(new { models = catalog.List().Select(m => Describe(m.Name, m.File.FullName, m.File)) }, OllamaJson.Options));
+        api.MapPost("/show", (HttpContext http, ModelCatalog catalog, ModelFileCache files) => ShowEndpoint.Handle(http, catalog, files));
+        api.MapGet("/tags", (ModelCatalog catalog, ModelFileCache files) => Results.Json(new { models = catalog.List().Select(m => Describe(files, m.Name, m.File.FullName, m.File)) }, OllamaJson.Options));
         api.MapGet("/ps", Running);
         return app;
     }
@@ -41,7 +40,7 @@ public static class OllamaApi
     /// The loaded models of every silo that answers within <see cref="SiloAnswerTimeout"/>; those
     /// that do not are named in <c>unreachable</c> (an addition Ollama's clients ignore), never a 500.
     /// </summary>
-    private static async Task<IResult> Running(IGrainFactory grains, ModelCatalog catalog, ILoggerFactory loggers)
+    private static async Task<IResult> Running(IGrainFactory grains, ModelCatalog catalog, ModelFileCache files, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(OllamaApi));
         Dictionary<SiloAddress, SiloStatus> hosts;
@@ -85,7 +84,7 @@ public static class OllamaApi
                     continue; // its silo is going: it is not running anywhere we can show
                 }
                 var name = catalog.NameOf(runner.ModelPath) ?? runner.ModelPath;
-                var entry = Describe(name, runner.ModelPath, new FileInfo(runner.ModelPath));
+                var entry = Describe(files, name, runner.ModelPath, new FileInfo(runner.ModelPath));
                 entry["size"] = status.SizeBytes;
                 entry["size_vram"] = status.VramBytes;
                 entry["expires_at"] = ExpiresAt(status);
@@ -107,7 +106,7 @@ public static class OllamaApi
         return OllamaResponses.Timestamp(at);
     }
 
-    private static Dictionary<string, object?> Describe(string name, string path, FileInfo file)
+    private static Dictionary<string, object?> Describe(ModelFileCache files, string name, string path, FileInfo file)
     {
         var entry = new Dictionary<string, object?>
         {
@@ -115,11 +114,11 @@ public static class OllamaApi
             ["model"] = name,
             ["modified_at"] = file.Exists ? file.LastWriteTimeUtc.ToString("O", CultureInfo.InvariantCulture) : null,
             ["size"] = file.Exists ? file.Length : 0,
-            ["digest"] = file.Exists ? FileDigests.Of(file) : null,
+            ["digest"] = file.Exists ? files.Digest(path) : null,
         };
         try
         {
-            var header = GgufReader.ReadFile(path);
+            var header = files.Header(path);
             var arch = header.Architecture;
             entry["details"] = new Dictionary<string, object?>
             {

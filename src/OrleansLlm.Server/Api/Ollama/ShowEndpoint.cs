@@ -1,7 +1,8 @@
 using System.Text;
 using OrleansLlm.Gguf;
 using OrleansLlm.Abstractions.Catalog;
-using OrleansLlm.Server.Templates;
+using OrleansLlm.Abstractions.Prompts;
+using OrleansLlm.Gguf.Files;
 
 namespace OrleansLlm.Server.Api.Ollama;
 
@@ -13,17 +14,18 @@ internal static class ShowEndpoint
 {
     private static readonly string[] Hidden = ["general.name", "tokenizer.chat_template"];
 
-    public static async Task<IResult> Handle(HttpContext http, ModelCatalog catalog, ModelTemplates templates)
+    public static async Task<IResult> Handle(HttpContext http, ModelCatalog catalog, ModelFileCache files)
     {
         var body = await OllamaJson.ReadBody(http.Request);
         var name = OllamaJson.String(body, "model") ?? OllamaJson.String(body, "name") ?? throw new BadRequestException("model is required", "model");
         var path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
         var verbose = OllamaJson.Bool(body, "verbose") ?? false;
-        var header = GgufReader.ReadFile(path, verbose ? GgufReaderOptions.LoadAllArrays : GgufReaderOptions.Default);
+        // Verbose asks for every array in full (a 128k vocabulary): read for this answer only, not kept.
+        var header = verbose ? GgufReader.ReadFile(path, GgufReaderOptions.LoadAllArrays) : files.Header(path);
         var info = header.Metadata.Where(e => !Hidden.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value.ToObject());
         info["general.parameter_count"] = header.ParameterCount;
         // The Go template requests are rendered with when the GGUF's Jinja matched a known one, else the Jinja itself.
-        var model = templates.For(path);
+        var model = ModelTemplate.Of(files, path);
         var template = model.Known?.Source ?? header.Architecture.ChatTemplate ?? "";
         var file = new FileInfo(path);
         return Results.Json(new Dictionary<string, object?>

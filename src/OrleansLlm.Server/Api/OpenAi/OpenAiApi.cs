@@ -8,6 +8,8 @@ using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Abstractions.Catalog;
+using OrleansLlm.Abstractions.Prompts;
+using OrleansLlm.Gguf.Files;
 using OrleansLlm.Server.Templates;
 using OrleansLlm.Templates.Tools;
 
@@ -19,10 +21,10 @@ public static class OpenAiApi
     public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/v1").WithMetadata(ErrorShape.OpenAi);
-        v1.MapPost("/chat/completions", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, ILogger<ApiExceptionHandler> logger) =>
-            Complete(http, catalog, models, templates, logger, chat: true));
-        v1.MapPost("/completions", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, ILogger<ApiExceptionHandler> logger) =>
-            Complete(http, catalog, models, templates, logger, chat: false));
+        v1.MapPost("/chat/completions", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelFileCache files, ILogger<ApiExceptionHandler> logger) =>
+            Complete(http, catalog, models, files, logger, chat: true));
+        v1.MapPost("/completions", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelFileCache files, ILogger<ApiExceptionHandler> logger) =>
+            Complete(http, catalog, models, files, logger, chat: false));
         v1.MapPost("/embeddings", Embeddings);
         v1.MapGet("/models", (ModelCatalog catalog) => Results.Json(new
         {
@@ -42,16 +44,14 @@ public static class OpenAiApi
         owned_by = "orleansllm",
     };
 
-    private static async Task Complete(HttpContext http, ModelCatalog catalog, ModelClient models, ModelTemplates templates, ILogger<ApiExceptionHandler> logger, bool chat)
+    private static async Task Complete(HttpContext http, ModelCatalog catalog, ModelClient models, ModelFileCache files, ILogger<ApiExceptionHandler> logger, bool chat)
     {
         var body = await OllamaJson.ReadBody(http.Request);
-        var name = OllamaJson.String(body, "model") ?? throw new BadRequestException("you must provide a model parameter", "model");
+        var call = RequestReader.OpenAi(body, chat);
+        var name = call.Model;
         var path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
-        var request = ReadRequest(body, chat);
-        string? toolTag = null;
-        if (chat)
-            (request, toolTag) = TemplatedPrompt.ForChat(name, path, templates, request, body, openAi: true);
-        var stream = OllamaJson.Bool(body, "stream") ?? false;
+        var (request, toolTag) = chat ? TemplatedPrompt.ForChat(path, files, call) : new PreparedRequest(call.Request, null);
+        var stream = call.Stream;
         var usage = OllamaJson.Element(body, "stream_options") is { ValueKind: JsonValueKind.Object } so && OllamaJson.Bool(so, "include_usage") == true;
 
         var id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N")[..24];
@@ -153,57 +153,6 @@ public static class OpenAiApi
             await http.Response.Body.FlushAsync(http.RequestAborted);
         }
     }
-
-    private static GenerateRequest ReadRequest(JsonElement body, bool chat)
-    {
-        var sampling = SamplingOptions.Default with
-        {
-            NumPredict = (int?)Number(body, "max_tokens") ?? (int?)Number(body, "max_completion_tokens") ?? -1,
-            Temperature = (float?)Number(body, "temperature") ?? 1.0f,
-            TopP = (float?)Number(body, "top_p") ?? 1.0f,
-            Seed = (int?)Number(body, "seed") ?? -1,
-            FrequencyPenalty = (float?)Number(body, "frequency_penalty") ?? 0,
-            PresencePenalty = (float?)Number(body, "presence_penalty") ?? 0,
-            Stop = OllamaJson.Element(body, "stop") switch
-            {
-                { ValueKind: JsonValueKind.String } one => [one.GetString()!],
-                { ValueKind: JsonValueKind.Array } many => [.. many.EnumerateArray().Select(e => e.GetString() ?? "")],
-                _ => [],
-            },
-        };
-        var format = OllamaJson.Element(body, "response_format") is { ValueKind: JsonValueKind.Object } rf
-            ? OllamaJson.String(rf, "type") switch
-            {
-                "json_object" => "json",
-                "json_schema" when OllamaJson.Element(rf, "json_schema") is { } js && OllamaJson.Element(js, "schema") is { } schema => schema.GetRawText(),
-                _ => null,
-            }
-            : null;
-        var request = new GenerateRequest { Sampling = sampling, Format = format };
-        if (!chat)
-            return request with { Prompt = OllamaJson.String(body, "prompt") ?? throw new BadRequestException("prompt is required"), Raw = true };
-        if (OllamaJson.Element(body, "messages") is not { ValueKind: JsonValueKind.Array } messages || messages.GetArrayLength() == 0)
-            throw new BadRequestException("messages must be a non-empty array");
-        return request with
-        {
-            Messages = [.. messages.EnumerateArray().Select(m => new ChatMessage(
-                OllamaJson.String(m, "role") ?? "user",
-                OllamaJson.Element(m, "content") switch
-                {
-                    { ValueKind: JsonValueKind.String } s => s.GetString()!,
-                    { ValueKind: JsonValueKind.Array } parts => string.Concat(parts.EnumerateArray().Where(p => OllamaJson.String(p, "type") == "text").Select(p => OllamaJson.String(p, "text"))),
-                    _ => "",
-                }))],
-        };
-    }
-
-    private static double? Number(JsonElement body, string name) =>
-        OllamaJson.Element(body, name) switch
-        {
-            null => null,
-            { ValueKind: JsonValueKind.Number } n => n.GetDouble(),
-            _ => throw new BadRequestException($"'{name}' must be a number"),
-        };
 
     private static async Task<IResult> Embeddings(HttpContext http, ModelCatalog catalog, ModelClient models)
     {

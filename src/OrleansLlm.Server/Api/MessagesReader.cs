@@ -1,17 +1,16 @@
 using System.Text.Json;
-using OrleansLlm.Server.Api;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Templates.Json;
 using OrleansLlm.Templates.Ollama;
 
-namespace OrleansLlm.Server.Templates;
+namespace OrleansLlm.Server.Api;
 
 /// <summary>
-/// Chat messages and tools as templates need them, read from Ollama's and OpenAI's request shapes:
+/// The one reader of chat messages and tools, for both APIs, into what templates and runners need, read from Ollama's and OpenAI's request shapes:
 /// assistant <c>tool_calls</c> (arguments an object, or OpenAI's JSON string) and <c>tool</c>
 /// results (Ollama's <c>tool_name</c>, OpenAI's <c>tool_call_id</c>). Wrong shapes are 400s naming the field.
 /// </summary>
-internal static class ChatInput
+internal static class MessagesReader
 {
     public static IReadOnlyList<JsonElement> Tools(JsonElement body)
     {
@@ -30,11 +29,17 @@ internal static class ChatInput
 
     public static IReadOnlyList<TemplateMessage> Messages(JsonElement body, bool openAi)
     {
-        if (OllamaJson.Element(body, "messages") is not { ValueKind: JsonValueKind.Array } list)
+        if (OllamaJson.Element(body, "messages") is not { } list || list.ValueKind == JsonValueKind.Null)
             return [];
+        if (list.ValueKind != JsonValueKind.Array)
+            throw new BadRequestException("\"messages\" must be an array", "messages");
         var messages = new List<TemplateMessage>();
         foreach (var message in list.EnumerateArray())
         {
+            if (message.ValueKind != JsonValueKind.Object)
+                throw new BadRequestException("each message must be an object with role and content", "messages");
+            if (OllamaJson.Element(message, "images") is { ValueKind: JsonValueKind.Array } images && images.GetArrayLength() > 0)
+                throw new BadRequestException("this model does not support images: it has no vision projector");
             var role = OllamaJson.String(message, "role") ?? "user";
             var calls = ToolCalls(message);
             var callId = OllamaJson.String(message, "tool_call_id") ?? "";
