@@ -1,4 +1,10 @@
 using OrleansLlm.Server.Hosting;
 
-var app = OllmServer.Build(args);
+// `--verbose` is ours (the frameworks' start-up detail), not a configuration key.
+var builder = WebApplication.CreateBuilder(args.Where(a => a != StartupBanner.VerboseSwitch).ToArray());
+StartupBanner.QuietFrameworks(builder, args);
+builder.AddOrleansLlmServer();
+
+var app = builder.Build();
+app.MapOrleansLlmEndpoints();
 app.Run();

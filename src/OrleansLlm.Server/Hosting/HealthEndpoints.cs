@@ -1,39 +1,49 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansLlm.Grains.Configuration;
-using OrleansLlm.Grains.Hosting;
-using OrleansLlm.Inference.Llama;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace OrleansLlm.Server.Hosting;
 
-/// <summary><c>/healthz</c>: the process answers. <c>/readyz</c>: the cluster is joined and the backend loaded.</summary>
+/// <summary>
+/// The probes Container Apps calls, through ASP.NET Core Health Checks: <c>/healthz</c> runs the
+/// checks tagged <c>live</c> (the process answers), <c>/readyz</c> those tagged <c>ready</c>.
+/// Both answer a status and a short reason; the detail goes to the log.
+/// </summary>
 internal static class HealthEndpoints
 {
-    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app, OllmOptions options, bool hostsRunners)
+    public const string Live = "live";
+    public const string Ready = "ready";
+
+    public static IServiceCollection AddOrleansLlmHealthChecks(this IServiceCollection services)
     {
-        app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
-        app.MapGet("/readyz", async (IGrainFactory grains, ILoggerFactory loggers, IServiceProvider services, CancellationToken cancellationToken) =>
-        {
-            // A silo told to stop fails readiness first, so nothing new is routed to it while it drains.
-            if (services.GetService<SiloDrainState>() is { Draining: true })
-                return Results.Json(new { status = "not ready", reason = "shutting down" }, statusCode: 503);
-            try
-            {
-                var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-                var backend = !hostsRunners ? "front-end" : options.Runner == "llama" ? LlamaNative.Backend : options.Runner;
-                return hosts.Count > 0 && backend != "not loaded"
-                    ? Results.Json(new { status = "ready", silos = hosts.Count, runner = options.Runner, backend })
-                    : Results.Json(new { status = "not ready", silos = hosts.Count, runner = options.Runner, backend }, statusCode: 503);
-            }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
-            {
-                // The probe is unauthenticated: a short reason for it, the detail for the log.
-                loggers.CreateLogger(typeof(HealthEndpoints)).LogWarning(e, "/readyz: the cluster did not answer");
-                return Results.Json(new { status = "not ready", reason = "the cluster did not answer" }, statusCode: 503);
-            }
-        });
+        services.AddHealthChecks()
+            .AddCheck("process", () => HealthCheckResult.Healthy(), tags: [Live])
+            .AddCheck<ReadinessCheck>("cluster", tags: [Ready]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Live), ResponseWriter = (http, report) => Write(http, report, "ok") });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = (http, report) => Write(http, report, "ready") });
         return app;
+    }
+
+    private static Task Write(HttpContext http, HealthReport report, string healthy)
+    {
+        var body = new Dictionary<string, object?> { ["status"] = report.Status == HealthStatus.Healthy ? healthy : "not ready" };
+        foreach (var entry in report.Entries.Values)
+        {
+            if (entry.Status != HealthStatus.Healthy && entry.Description is { } reason)
+                body["reason"] = reason;
+            foreach (var (key, value) in entry.Data)
+                body[key] = value;
+        }
+        http.Response.ContentType = "application/json; charset=utf-8";
+        return http.Response.WriteAsync(JsonSerializer.Serialize(body));
     }
 }

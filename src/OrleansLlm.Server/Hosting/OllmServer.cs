@@ -29,63 +29,16 @@ public static class OllmServer
     public const string DefaultHost = "127.0.0.1";
     public const int DefaultPort = 11434;
 
+    /// <summary>The server as <c>Program.cs</c> runs it: the builder, our services, our endpoints.</summary>
+    /// <param name="configure">Applied to the builder after the environment is read (tests add configuration or services).</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        ArgumentNullException.ThrowIfNull(args);
         var builder = WebApplication.CreateBuilder(args.Where(a => a != StartupBanner.VerboseSwitch).ToArray());
         StartupBanner.QuietFrameworks(builder, args);
-        builder.Configuration.AddOllamaEnvironment(OllamaEnvironment.Current());
-        configure?.Invoke(builder);
-        var configuration = builder.Configuration;
-        var options = configuration.GetSection(OllmOptions.Section).Get<OllmOptions>() ?? new OllmOptions();
-
-        builder.WebHost.UseUrls(ListenUrl(configuration["OLLAMA_HOST"]));
-        var role = (configuration["OLLM_ROLE"] ?? "all").Trim().ToLowerInvariant();
-        if (role is not ("all" or "silo" or "frontend"))
-            throw new InvalidOperationException($"OLLM_ROLE '{role}' is not a role: use all, frontend or silo");
-        var catalog = new ModelCatalog(options.Models);
-        if (role == "all")
-            EnsureDemoModel(catalog);
-        builder.Services.AddSingleton(catalog);
-        builder.Services.TryAddSingleton<ModelFileCache>();
-        var cluster = ClusterSettings.From(configuration);
-        // Before Orleans starts (hosted services start in order): storage that does not answer is an
-        // error naming it, not a process that hangs retrying membership.
-        builder.Services.AddHostedService(_ => new ClusterStorageCheck(cluster));
-        if (role is "all" or "silo")
-        {
-            // Localhost clustering: the first silo is the primary (OLLM_PRIMARY_SILO names it for the others).
-            var primary = configuration["OLLM_PRIMARY_SILO"] is { Length: > 0 } p ? System.Net.IPEndPoint.Parse(p) : null;
-            builder.UseOrleans(silo => silo
-                .UseOrleansLlmCluster(cluster, primary)
-                .AddOrleansLlm(configuration));
-        }
-        else
-        {
-            // A front-end joins as an Orleans client: through the silos' gateways (OLLM_GATEWAYS: ports)
-            // on localhost, through the membership table with Azure clustering.
-            var gateways = (configuration["OLLM_GATEWAYS"] ?? cluster.GatewayPort.ToString(CultureInfo.InvariantCulture))
-                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(port => int.Parse(port, CultureInfo.InvariantCulture)).ToArray();
-            builder.UseOrleansClient(client => client.UseOrleansLlmCluster(cluster, gateways));
-            builder.Services.AddOrleansLlmSerialization();
-        }
-        builder.Services.AddSingleton(sp => new ModelClient(sp.GetRequiredService<IGrainFactory>(), options.MaxQueue));
-        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
-
+        builder.AddOrleansLlmServer(configure);
         var app = builder.Build();
-        // ApiExceptionHandler answers every exception; the middleware insists on a fallback all the same.
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = _ => Task.CompletedTask });
-        if (configuration["OLLM_API_KEY"] is { Length: > 0 } key)
-            app.Use(new ApiKeyGate(key).Invoke);
-        if (options.Runner == "llama" && role != "frontend")
-            Inference.Llama.LlamaNative.EnsureLoaded(app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("llama.cpp"), options.LlamaNativeDirectory);
-        app.MapHealth(options, hostsRunners: role != "frontend");
-        StartupBanner.PrintWhenStarted(app, role, options, catalog, cluster);
-        if (role is "all" or "frontend")
-        {
-            app.MapOllamaApi();
-            app.MapOpenAiApi();
-        }
+        app.MapOrleansLlmEndpoints();
         return app;
     }
 
