@@ -82,7 +82,7 @@ internal static class ApiLatency
 
     private static async Task<double[]> ThroughHttp(string models)
     {
-        await using var app = OllmServer.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        await using var app = OrleansLlmServer.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["OLLAMA_HOST"] = "127.0.0.1:0",
             ["Ollm:Models"] = models,

@@ -13,7 +13,7 @@ var parallel = new Option<int>("--parallel") { Description = "parallel sequences
 var serve = new Command("serve", "run the server: front-end and silo in one process (the embedded default)");
 serve.SetAction(async (_, cancellationToken) =>
 {
-    var app = OllmServer.Build([]);
+    var app = OrleansLlmServer.Build([]);
     await app.StartAsync(cancellationToken);
     await app.WaitForShutdownAsync(cancellationToken);
     return 0;
@@ -35,6 +35,6 @@ var root = new RootCommand("ollm: an Ollama-compatible LLM cluster on Orleans") 
 return await root.Parse(args).InvokeAsync();
 
 static ServerCommands Commands() => new(
-    new HttpClient { BaseAddress = new Uri(OllmServer.ListenUrl(Environment.GetEnvironmentVariable("OLLAMA_HOST"))), Timeout = Timeout.InfiniteTimeSpan },
+    new HttpClient { BaseAddress = new Uri(OrleansLlmServer.ListenUrl(Environment.GetEnvironmentVariable("OLLAMA_HOST"))), Timeout = Timeout.InfiniteTimeSpan },
     Console.Out,
     Console.In);

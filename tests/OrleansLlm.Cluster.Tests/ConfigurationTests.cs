@@ -62,9 +62,9 @@ public class ConfigurationTests
         Assert.Equal(KvCacheType.Q4_0, admitted.EffectiveKvCacheType);
     }
 
-    private static OllmOptions Bind(Dictionary<string, string?> environment)
+    private static OrleansLlmOptions Bind(Dictionary<string, string?> environment)
     {
         var configuration = new ConfigurationBuilder().AddOllamaEnvironment(environment).Build();
-        return configuration.GetSection(OllmOptions.Section).Get<OllmOptions>() ?? new OllmOptions();
+        return configuration.GetSection(OrleansLlmOptions.Section).Get<OrleansLlmOptions>() ?? new OrleansLlmOptions();
     }
 }

@@ -118,7 +118,7 @@ public class PlacementDirectorTests
         if (hint is not null)
             data[IPlacementDirector.PlacementHintKey] = hint;
         var director = new GpuFitPlacementDirector(silos, new ServiceCollection().BuildServiceProvider(), new ModelFileCache(),
-            Options.Create(new OllmOptions { NumParallel = numParallel }), TimeProvider.System, NullLogger<GpuFitPlacementDirector>.Instance);
+            Options.Create(new OrleansLlmOptions { NumParallel = numParallel }), TimeProvider.System, NullLogger<GpuFitPlacementDirector>.Instance);
         var target = new PlacementTarget(GrainId.Create("model", modelPath), data, default, 0);
         return director.OnAddActivation(new GpuFitPlacement(), target, new FakeContext(local, compatible ?? []));
     }

@@ -32,7 +32,7 @@ internal static class TestClusters
                 values[key] = value;
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
             silo.AddOrleansLlm(configuration);
-            silo.Services.AddKeyedSingleton<IGrainStorage, SharedGrainStorage>(OllmStorage.Name);
+            silo.Services.AddKeyedSingleton<IGrainStorage, SharedGrainStorage>(OrleansLlmStorage.Name);
             silo.Services.AddSingleton<IReminderTable, SharedReminderTable>();
             services?.Invoke(silo.Services);
             if (responseTimeout is { } siloTimeout)

@@ -50,7 +50,7 @@ public class ServerFixture : IAsyncLifetime
         };
         foreach (var (key, value) in ExtraSettings)
             settings[key] = value;
-        _app = OllmServer.Build([], builder =>
+        _app = OrleansLlmServer.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
             ConfigureServices(builder.Services);

@@ -3,27 +3,27 @@ using Microsoft.Extensions.Configuration;
 namespace OrleansLlm.Grains.Configuration;
 
 /// <summary>
-/// Ollama's environment variables, and ours, mapped onto <see cref="OllmOptions"/> in one place,
+/// Ollama's environment variables, and ours, mapped onto <see cref="OrleansLlmOptions"/> in one place,
 /// so that <c>OLLAMA_KEEP_ALIVE=10m</c> and <c>Ollm__KeepAlive=10m</c> mean the same.
 /// </summary>
 public static class OllamaEnvironment
 {
     public static readonly IReadOnlyDictionary<string, string> Variables = new Dictionary<string, string>
     {
-        ["OLLAMA_KEEP_ALIVE"] = nameof(OllmOptions.KeepAlive),
-        ["OLLAMA_MAX_LOADED_MODELS"] = nameof(OllmOptions.MaxLoadedModels),
-        ["OLLAMA_NUM_PARALLEL"] = nameof(OllmOptions.NumParallel),
-        ["OLLAMA_MAX_QUEUE"] = nameof(OllmOptions.MaxQueue),
-        ["OLLAMA_SCHED_SPREAD"] = nameof(OllmOptions.SchedSpread),
-        ["OLLAMA_GPU_OVERHEAD"] = nameof(OllmOptions.GpuOverhead),
-        ["OLLAMA_LOAD_TIMEOUT"] = nameof(OllmOptions.LoadTimeout),
-        ["OLLAMA_KV_CACHE_TYPE"] = nameof(OllmOptions.KvCacheType),
-        ["OLLAMA_FLASH_ATTENTION"] = nameof(OllmOptions.FlashAttention),
-        ["OLLM_GPUS"] = nameof(OllmOptions.Gpus),
-        ["OLLM_RUNNER"] = nameof(OllmOptions.Runner),
-        ["OLLM_MODELS"] = nameof(OllmOptions.Models),
-        ["OLLM_LLAMA_NATIVE"] = nameof(OllmOptions.LlamaNativeDirectory),
-        ["OLLM_SHUTDOWN_GRACE"] = nameof(OllmOptions.ShutdownGrace),
+        ["OLLAMA_KEEP_ALIVE"] = nameof(OrleansLlmOptions.KeepAlive),
+        ["OLLAMA_MAX_LOADED_MODELS"] = nameof(OrleansLlmOptions.MaxLoadedModels),
+        ["OLLAMA_NUM_PARALLEL"] = nameof(OrleansLlmOptions.NumParallel),
+        ["OLLAMA_MAX_QUEUE"] = nameof(OrleansLlmOptions.MaxQueue),
+        ["OLLAMA_SCHED_SPREAD"] = nameof(OrleansLlmOptions.SchedSpread),
+        ["OLLAMA_GPU_OVERHEAD"] = nameof(OrleansLlmOptions.GpuOverhead),
+        ["OLLAMA_LOAD_TIMEOUT"] = nameof(OrleansLlmOptions.LoadTimeout),
+        ["OLLAMA_KV_CACHE_TYPE"] = nameof(OrleansLlmOptions.KvCacheType),
+        ["OLLAMA_FLASH_ATTENTION"] = nameof(OrleansLlmOptions.FlashAttention),
+        ["OLLM_GPUS"] = nameof(OrleansLlmOptions.Gpus),
+        ["OLLM_RUNNER"] = nameof(OrleansLlmOptions.Runner),
+        ["OLLM_MODELS"] = nameof(OrleansLlmOptions.Models),
+        ["OLLM_LLAMA_NATIVE"] = nameof(OrleansLlmOptions.LlamaNativeDirectory),
+        ["OLLM_SHUTDOWN_GRACE"] = nameof(OrleansLlmOptions.ShutdownGrace),
     };
 
     /// <summary>Adds the variables present in <paramref name="environment"/> as <c>Ollm:*</c> keys.</summary>
@@ -35,7 +35,7 @@ public static class OllamaEnvironment
         foreach (var (variable, option) in Variables)
         {
             if (environment.TryGetValue(variable, out var value) && value is not null)
-                values[$"{OllmOptions.Section}:{option}"] = Normalize(variable, value);
+                values[$"{OrleansLlmOptions.Section}:{option}"] = Normalize(variable, value);
         }
         return builder.AddInMemoryCollection(values);
     }

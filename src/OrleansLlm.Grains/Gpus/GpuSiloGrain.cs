@@ -26,7 +26,7 @@ namespace OrleansLlm.Grains.Gpus;
 internal sealed partial class GpuSiloGrain(
     IGpuInventory inventory,
     ModelFileCache files,
-    IOptions<OllmOptions> options,
+    IOptions<OrleansLlmOptions> options,
     SiloDrainState drain,
     TimeProvider clock,
     ILogger<GpuSiloGrain> logger) : Grain, IGpuSiloGrain
@@ -44,7 +44,7 @@ internal sealed partial class GpuSiloGrain(
     private long _version;
     private TaskCompletionSource<long> _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private OllmOptions Settings => options.Value;
+    private OrleansLlmOptions Settings => options.Value;
 
     public Task<SiloSnapshot> GetSnapshot()
     {

@@ -46,7 +46,7 @@ public static class ClusterHostingExtensions
         silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
         // Orleans' own serializer, not the provider's default JSON: the state's types round-trip
         // exactly (a pinned keep-alive stays pinned), under their stable [Alias] names.
-        silo.AddAzureTableGrainStorage(OllmStorage.Name, (OptionsBuilder<AzureTableStorageOptions> options) => options.Configure<Serializer>((o, serializer) =>
+        silo.AddAzureTableGrainStorage(OrleansLlmStorage.Name, (OptionsBuilder<AzureTableStorageOptions> options) => options.Configure<Serializer>((o, serializer) =>
         {
             o.TableServiceClient = tables;
             o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);

@@ -19,7 +19,7 @@ internal sealed partial class SiloDrain(
     SiloDrainState state,
     IGrainFactory grains,
     ILocalSiloDetails localSilo,
-    IOptions<OllmOptions> options,
+    IOptions<OrleansLlmOptions> options,
     TimeProvider clock,
     ILogger<SiloDrain> logger) : IHostedLifecycleService
 {

@@ -21,10 +21,10 @@ namespace OrleansLlm.Grains.Models;
 // The grain type names which state and reminders are stored under: stable across renames.
 [GrainType("model"), GpuFitPlacement, Immovable, KeepAlive]
 internal sealed partial class ModelGrain(
-    [PersistentState(ModelGrain.StateName, OllmStorage.Name)] IPersistentState<ModelGrainState> saved,
+    [PersistentState(ModelGrain.StateName, OrleansLlmStorage.Name)] IPersistentState<ModelGrainState> saved,
     ILlmRunnerFactory runners,
     IGpuInventory inventory,
-    IOptions<OllmOptions> options,
+    IOptions<OrleansLlmOptions> options,
     TimeProvider clock,
     ILocalSiloDetails localSilo,
     IClusterMembershipService membership,

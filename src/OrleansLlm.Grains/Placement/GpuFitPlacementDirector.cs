@@ -25,7 +25,7 @@ internal sealed partial class GpuFitPlacementDirector(
     IGpuSiloDirectory gpuSilos,
     IServiceProvider services,
     ModelFileCache files,
-    IOptions<OllmOptions> options,
+    IOptions<OrleansLlmOptions> options,
     TimeProvider clock,
     ILogger<GpuFitPlacementDirector> logger) : IPlacementDirector
 {
@@ -87,7 +87,7 @@ internal sealed partial class GpuFitPlacementDirector(
     {
         if (ModelRequestContext.RunnerOptionsIn(target.RequestContextData) is { } requested)
             return options.Value.Admit(requested);
-        if (services.GetKeyedService<IGrainStorage>(OllmStorage.Name) is { } storage)
+        if (services.GetKeyedService<IGrainStorage>(OrleansLlmStorage.Name) is { } storage)
         {
             var state = new GrainState<ModelGrainState>(new ModelGrainState());
             await storage.ReadStateAsync(ModelGrain.StateName, target.GrainIdentity, state).ConfigureAwait(false);

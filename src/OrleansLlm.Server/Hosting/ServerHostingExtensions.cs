@@ -31,15 +31,15 @@ public static class ServerHostingExtensions
         builder.Configuration.AddOllamaEnvironment(OllamaEnvironment.Current());
         configure?.Invoke(builder);
         var configuration = builder.Configuration;
-        var options = configuration.GetSection(OllmOptions.Section).Get<OllmOptions>() ?? new OllmOptions();
+        var options = configuration.GetSection(OrleansLlmOptions.Section).Get<OrleansLlmOptions>() ?? new OrleansLlmOptions();
 
-        builder.WebHost.UseUrls(OllmServer.ListenUrl(configuration["OLLAMA_HOST"]));
+        builder.WebHost.UseUrls(OrleansLlmServer.ListenUrl(configuration["OLLAMA_HOST"]));
         var roleName = (configuration["OLLM_ROLE"] ?? "all").Trim().ToLowerInvariant();
         if (roleName is not ("all" or "silo" or "frontend"))
             throw new InvalidOperationException($"OLLM_ROLE '{roleName}' is not a role: use all, frontend or silo");
         var catalog = new ModelCatalog(options.Models);
         if (roleName == "all")
-            OllmServer.EnsureDemoModel(catalog);
+            OrleansLlmServer.EnsureDemoModel(catalog);
         var cluster = ClusterSettings.From(configuration);
         var role = new ServerRole(roleName, options, catalog, cluster);
         builder.Services.AddSingleton(role);

@@ -40,7 +40,7 @@ internal static class StartupBanner
     }
 
     /// <summary>Prints the banner once the HTTP server listens.</summary>
-    public static void PrintWhenStarted(WebApplication app, string role, OllmOptions options, ModelCatalog catalog, ClusterSettings cluster)
+    public static void PrintWhenStarted(WebApplication app, string role, OrleansLlmOptions options, ModelCatalog catalog, ClusterSettings cluster)
     {
         app.Lifetime.ApplicationStarted.Register(() =>
         {

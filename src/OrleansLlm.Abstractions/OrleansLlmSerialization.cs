@@ -4,7 +4,7 @@ using Orleans.Serialization;
 namespace OrleansLlm.Abstractions;
 
 /// <summary>Serialization every OrleansLlm silo and client needs.</summary>
-public static class OllmSerialization
+public static class OrleansLlmSerialization
 {
     /// <summary>
     /// The scheduling core stays free of Orleans, so its records (options, estimates, GPUs, host

@@ -24,7 +24,7 @@ namespace OrleansLlm.Server.Hosting;
 /// clustering and in-memory state, serving the models under <c>OLLM_MODELS</c> (and writing the
 /// demo model there when there is none).
 /// </summary>
-public static class OllmServer
+public static class OrleansLlmServer
 {
     public const string DefaultHost = "127.0.0.1";
     public const int DefaultPort = 11434;

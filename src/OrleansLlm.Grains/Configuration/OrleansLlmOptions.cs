@@ -9,7 +9,7 @@ namespace OrleansLlm.Grains.Configuration;
 /// Server-wide scheduling settings, bound from the <c>Ollm</c> configuration section; Ollama's
 /// environment variables map onto them (see <see cref="OllamaEnvironment"/>).
 /// </summary>
-public sealed class OllmOptions
+public sealed class OrleansLlmOptions
 {
     public const string Section = "Ollm";
 

@@ -19,19 +19,19 @@ using OrleansLlm.Scheduling.Gpus;
 namespace OrleansLlm.Grains.Hosting;
 
 /// <summary>Wires a silo for OrleansLlm: options, GPU inventory, runners, placement, serialization, reminders.</summary>
-public static class OllmSiloBuilderExtensions
+public static class OrleansLlmSiloBuilderExtensions
 {
     /// <summary>
     /// Adds the model and GPU grains' services to a silo. The host still chooses clustering, grain
-    /// storage (provider <see cref="OllmStorage.Name"/>) and the reminder service.
+    /// storage (provider <see cref="OrleansLlmStorage.Name"/>) and the reminder service.
     /// </summary>
     public static ISiloBuilder AddOrleansLlm(this ISiloBuilder silo, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(configuration);
         var services = silo.Services;
-        services.AddOptions<OllmOptions>()
-            .Bind(configuration.GetSection(OllmOptions.Section))
+        services.AddOptions<OrleansLlmOptions>()
+            .Bind(configuration.GetSection(OrleansLlmOptions.Section))
             .Validate(o => o.NumParallel is >= 1 and <= 256, "OLLAMA_NUM_PARALLEL must be 1 to 256")
             .Validate(o => o.MaxQueue >= 1, "OLLAMA_MAX_QUEUE must be at least 1")
             .Validate(o => o.MaxLoadedModels >= 0, "OLLAMA_MAX_LOADED_MODELS must be 0 (automatic) or more")
@@ -44,22 +44,22 @@ public static class OllmSiloBuilderExtensions
         services.AddMetrics();
         services.TryAddSingleton<SiloDrainState>();
         services.AddHostedService<SiloDrain>();
-        services.AddOptions<HostOptions>().Configure<IOptions<OllmOptions>>((host, ollm) => host.ShutdownTimeout = ollm.Value.ShutdownGrace);
+        services.AddOptions<HostOptions>().Configure<IOptions<OrleansLlmOptions>>((host, ollm) => host.ShutdownTimeout = ollm.Value.ShutdownGrace);
         services.TryAddSingleton<SchedulerMetrics>();
         services.TryAddSingleton<IGpuInventory>(sp =>
-            GpuInventory.Create(sp.GetRequiredService<IOptions<OllmOptions>>().Value.Gpus, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES")));
+            GpuInventory.Create(sp.GetRequiredService<IOptions<OrleansLlmOptions>>().Value.Gpus, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES")));
 
-        services.AddOptions<SimulatedRunnerOptions>().Bind(configuration.GetSection($"{OllmOptions.Section}:Simulated"));
+        services.AddOptions<SimulatedRunnerOptions>().Bind(configuration.GetSection($"{OrleansLlmOptions.Section}:Simulated"));
         services.AddKeyedSingleton<ILlmRunnerFactory, SimulatedRunnerFactory>("simulated");
         services.AddKeyedSingleton<ILlmRunnerFactory>("llama", (sp, _) => new LlamaRunnerFactory(
             sp.GetRequiredService<ILogger<LlamaRunnerFactory>>(),
-            sp.GetRequiredService<IOptions<OllmOptions>>().Value.LlamaNativeDirectory,
+            sp.GetRequiredService<IOptions<OrleansLlmOptions>>().Value.LlamaNativeDirectory,
             sp.GetRequiredService<ModelFileCache>()));
         services.TryAddSingleton(sp =>
         {
-            var kind = sp.GetRequiredService<IOptions<OllmOptions>>().Value.Runner;
+            var kind = sp.GetRequiredService<IOptions<OrleansLlmOptions>>().Value.Runner;
             return sp.GetKeyedService<ILlmRunnerFactory>(kind)
-                ?? throw new OptionsValidationException(nameof(OllmOptions.Runner), typeof(OllmOptions),
+                ?? throw new OptionsValidationException(nameof(OrleansLlmOptions.Runner), typeof(OrleansLlmOptions),
                     [$"OLLM_RUNNER={kind}: no runner of that kind is registered (use 'llama' or 'simulated')"]);
         });
 
@@ -69,7 +69,7 @@ public static class OllmSiloBuilderExtensions
         silo.AddReminders();
         services.PostConfigure<ReminderOptions>(o =>
         {
-            var period = configuration.GetSection(OllmOptions.Section).Get<OllmOptions>()?.KeepAliveReminderPeriod ?? TimeSpan.FromMinutes(1);
+            var period = configuration.GetSection(OrleansLlmOptions.Section).Get<OrleansLlmOptions>()?.KeepAliveReminderPeriod ?? TimeSpan.FromMinutes(1);
             if (period < o.MinimumReminderPeriod)
                 o.MinimumReminderPeriod = period;
         });
@@ -78,9 +78,9 @@ public static class OllmSiloBuilderExtensions
 
     /// <summary>In-memory grain storage and reminders: the single-process default and tests.</summary>
     public static ISiloBuilder AddOrleansLlmInMemoryState(this ISiloBuilder silo) =>
-        silo.AddMemoryGrainStorage(OllmStorage.Name).UseInMemoryReminderService();
+        silo.AddMemoryGrainStorage(OrleansLlmStorage.Name).UseInMemoryReminderService();
 
-    private static bool TryKeepAlive(OllmOptions options)
+    private static bool TryKeepAlive(OrleansLlmOptions options)
     {
         try
         {
