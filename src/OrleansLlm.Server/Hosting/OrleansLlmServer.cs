@@ -1,21 +1,7 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using OrleansLlm.Gguf.Files;
-using Microsoft.Extensions.Hosting;
-using OrleansLlm.Abstractions;
-using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Abstractions.Catalog;
 using OrleansLlm.Gguf;
 using OrleansLlm.Gguf.Models;
-using OrleansLlm.Grains.Configuration;
-using OrleansLlm.Grains.Hosting;
-using OrleansLlm.Server.Api;
-using OrleansLlm.Server.Api.Ollama;
-using OrleansLlm.Server.Api.OpenAi;
-using OrleansLlm.Server.Templates;
-using OrleansLlm.Abstractions.Catalog;
 
 namespace OrleansLlm.Server.Hosting;
 
