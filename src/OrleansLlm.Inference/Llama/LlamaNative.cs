@@ -11,7 +11,10 @@ namespace OrleansLlm.Inference.Llama;
 public static partial class LlamaNative
 {
     private static readonly Lock Gate = new();
-    private static readonly Queue<string> RecentErrors = new();
+    // The last native error lines, numbered: a mark is a number, so dropping old lines never
+    // shifts what a load in progress reads (loads on other models log at the same time).
+    private static readonly Queue<(long Number, string Line)> RecentErrors = new();
+    private static long _errorsLogged;
     private static ILogger? _logger;
     private static bool _configured;
     private static LLamaLogLevel _lastLevel = LLamaLogLevel.Info;
@@ -48,17 +51,17 @@ public static partial class LlamaNative
     }
 
     /// <summary>The native error lines logged since <paramref name="mark"/>, joined: a failed load's reason.</summary>
-    public static string ErrorsSince(int mark)
+    public static string ErrorsSince(long mark)
     {
         lock (Gate)
-            return string.Join(" ", RecentErrors.Skip(Math.Max(0, mark)).Select(e => e.Trim()).Where(e => e.Length > 0));
+            return string.Join(" ", RecentErrors.Where(e => e.Number >= mark).Select(e => e.Line.Trim()).Where(e => e.Length > 0));
     }
 
     /// <summary>A position in the error log, to read what a load adds to it.</summary>
-    public static int Mark()
+    public static long Mark()
     {
         lock (Gate)
-            return RecentErrors.Count;
+            return _errorsLogged;
     }
 
     private static void OnLog(LLamaLogLevel level, string message)
@@ -71,9 +74,9 @@ public static partial class LlamaNative
         {
             lock (Gate)
             {
-                RecentErrors.Enqueue(message);
-                if (RecentErrors.Count > 256)
-                    RecentErrors.Clear();
+                RecentErrors.Enqueue((_errorsLogged++, message));
+                while (RecentErrors.Count > 256)
+                    RecentErrors.Dequeue();
             }
         }
         if (_logger is not { } logger)
