@@ -34,7 +34,7 @@ public sealed class AzureClusterTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Killing_the_first_silo_leaves_the_cluster_serving_and_its_pinned_model_serves_again_on_a_survivor()
+    public async Task Killing_the_first_silo_ends_its_busy_stream_with_an_error_leaves_the_cluster_serving_and_its_pinned_model_serves_again_on_a_survivor()
     {
         // The first silo has the most GPU memory, so the pinned model goes there.
         var first = Silo("first", "cuda:24GiB");
@@ -45,18 +45,36 @@ public sealed class AzureClusterTests(ITestOutputHelper output) : IAsyncLifetime
         var pinned = await Post("/api/generate", new { model = "large", keep_alive = -1 });
         Assert.True(pinned.StatusCode == HttpStatusCode.OK, $"{(int)pinned.StatusCode} {await pinned.Content.ReadAsStringAsync()}\n{_roles.Logs}");
         Assert.Equal(first.SiloPort, SiloPortOf(await Ps(), "large:latest"));
+        // The pinned model is busy too: a stream in flight on it when its host dies.
+        using var streaming = new HttpRequestMessage(HttpMethod.Post, "/api/generate") { Content = Json(new { model = "large", prompt = "hi", options = new { num_predict = 100_000 } }) };
+        using var busy = await _frontend.Http.SendAsync(streaming, HttpCompletionOption.ResponseHeadersRead);
+        var reader = new StreamReader(await busy.Content.ReadAsStreamAsync());
+        Assert.NotNull(await reader.ReadLineAsync());
 
         first.Kill();
         var killed = Stopwatch.StartNew();
+        var rest = reader.ReadToEndAsync();
 
         // The cluster keeps serving: another model is placed and answers while membership catches up.
         var other = await Generate("small");
         Assert.True(other.Done, $"a request after the first silo died: {other.Body}\n{_roles.Logs}");
-        // The pinned model comes back by itself (its reminder and state are in Azurite), on a survivor.
+        // Its busy stream ended with a clean error line, not silently.
+        var lines = (await rest.WaitAsync(TimeSpan.FromSeconds(90))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(JsonDocument.Parse(lines[^1]).RootElement.TryGetProperty("error", out var cut), $"the stream's last line: {lines[^1]}");
+        Assert.StartsWith("the host serving model 'large' ", cut.GetString(), StringComparison.Ordinal);
+        // The pinned model comes back by itself (its reminder and state are in Azurite), on a
+        // survivor; meanwhile the front-end answers /api/ps, never with an unhandled 500.
         var deadline = TimeSpan.FromSeconds(150);
-        while (SiloPortOf(await Ps(), "large:latest") is not { } port || port == first.SiloPort)
+        while (true)
         {
-            Assert.True(killed.Elapsed < deadline, $"the pinned model was not loaded on a survivor within {deadline}:\n{await Ps()}\n{_roles.Logs}");
+            using var answer = await _frontend.Http.GetAsync("/api/ps");
+            var ps = await answer.Content.ReadAsStringAsync();
+            // While membership cannot be read, a clean 503 with Ollama's error shape; never an unhandled 500.
+            Assert.True(answer.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"/api/ps answered {(int)answer.StatusCode}: '{ps}'\n{_roles.Logs}");
+            JsonDocument.Parse(ps).Dispose();
+            if (answer.StatusCode == HttpStatusCode.OK && SiloPortOf(ps, "large:latest") is { } port && port != first.SiloPort)
+                break;
+            Assert.True(killed.Elapsed < deadline, $"the pinned model was not loaded on a survivor within {deadline}:\n{ps}\n{_roles.Logs}");
             await Task.Delay(250);
         }
         var back = killed.Elapsed;
@@ -180,7 +198,19 @@ public sealed class AzureClusterTests(ITestOutputHelper output) : IAsyncLifetime
 
     private Task<HttpResponseMessage> Post(string path, object body) => _frontend.Http.PostAsync(path, Json(body));
 
-    private async Task<string> Ps() => await _frontend.Http.GetStringAsync("/api/ps");
+    /// <summary><c>/api/ps</c>, asked again while the cluster briefly cannot read its membership (a clean 503).</summary>
+    private async Task<string> Ps()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var answer = await _frontend.Http.GetAsync("/api/ps");
+            var body = await answer.Content.ReadAsStringAsync();
+            if (answer.StatusCode == HttpStatusCode.OK || attempt == 20)
+                return body;
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+            await Task.Delay(250);
+        }
+    }
 
     /// <summary>The silo port of the silo <c>/api/ps</c> shows <paramref name="name"/> on; null when it is not loaded.</summary>
     private static int? SiloPortOf(string ps, string name)

@@ -22,9 +22,14 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
     /// waiting for busy models moves to a silo with room only while the budget lasts, so the
     /// budget runs out only when placement itself keeps failing; then the error reaches the caller.
     /// </summary>
-    public const int MaxRelocations = 5;
+    public const int MaxRelocations = 6;
 
-    private static readonly TimeSpan RelocationBackoff = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// The first wait before calling again, doubled each time (0.25 s … 8 s, about 16 s over the
+    /// budget): long enough for the old activation to go, and for membership to declare a lost
+    /// host dead — until then the calls routed through it fail at once.
+    /// </summary>
+    private static readonly TimeSpan RelocationBackoff = TimeSpan.FromMilliseconds(250);
 
     private int _pending;
 
@@ -57,7 +62,7 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
         for (var relocations = 0; ; relocations++)
         {
             if (relocations > 0)
-                await Task.Delay(RelocationBackoff * relocations, cancellationToken); // let the old activation go
+                await Task.Delay(RelocationBackoff * (1 << (relocations - 1)), cancellationToken);
             var counted = false;
             ModelRequestContext.Set(runner, relocations);
             var stream = call(grains.GetGrain<IModelGrain>(modelPath), cancellationToken).GetAsyncEnumerator(cancellationToken);
