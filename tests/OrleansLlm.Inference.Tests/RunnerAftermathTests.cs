@@ -108,6 +108,7 @@ public sealed class RunnerAftermathTests : IAsyncLifetime
         // generating the cache is full: one request is shed and three (3 × (60 + 16) < 256) finish.
         await using var small = await DemoModels.Factory.LoadAsync(DemoModels.Request(DemoModels.Tiny, numCtx: 64, parallel: 4), null, CancellationToken.None);
         Assert.Equal(256, ((Llama.LlamaRunner)small).ContextSize);
+        ((Llama.LlamaRunner)small).StartTogether(4); // all four share the cache from the first step, however the machine schedules them
         var prompt = string.Join(' ', Enumerable.Repeat("the model", 6));
         var requests = Enumerable.Range(0, 4).Select(i => Sampled(500 + i, tokens: 16) with { Prompt = $"{i} {prompt}" }).ToArray();
 

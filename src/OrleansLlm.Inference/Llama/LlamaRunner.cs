@@ -97,6 +97,11 @@ public sealed partial class LlamaRunner : ILlmRunner
     /// <summary>Tests: the next decode reports <paramref name="result"/> (after really decoding, as a fatal llama.cpp error would).</summary>
     internal void FailNextDecode(DecodeResult result) => Interlocked.Exchange(ref _injectedFailure, (int)result);
 
+    /// <summary>Test hook: the next decode waits until this many requests have joined (then the hold is over), so a test can make them share steps on any machine.</summary>
+    internal void StartTogether(int requests) => Volatile.Write(ref _startTogether, requests);
+
+    private int _startTogether;
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -144,12 +149,13 @@ public sealed partial class LlamaRunner : ILlmRunner
                 }
                 foreach (var cancelled in active.Where(s => s.IsCancelled).ToArray())
                     Remove(cancelled, active, free, new OperationCanceledException());
-                if (active.Count == 0)
+                if (active.Count == 0 || active.Count < Volatile.Read(ref _startTogether))
                 {
                     if (!await _incoming.Reader.WaitToReadAsync(_stop.Token))
                         break;
                     continue;
                 }
+                Volatile.Write(ref _startTogether, 0);
 
                 // Generating requests first (one token each), then prompt chunks in the order requests joined.
                 batch.Clear();
