@@ -33,6 +33,9 @@ public sealed class LlamaRunnerFactory(ILogger<LlamaRunnerFactory> logger, strin
     public Task<ILlmRunner> LoadAsync(RunnerLoadRequest request, IProgress<float>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Before anything of LLamaSharp's is built: the first touch loads llama.cpp, and only a load
+        // configured here installs the log callback that gives a refused model its reason.
+        LlamaNative.EnsureLoaded(logger, nativeDirectory);
         return LoadAsync(request, Parameters(request), progress, cancellationToken);
     }
 
