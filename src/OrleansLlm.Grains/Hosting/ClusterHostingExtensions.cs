@@ -1,6 +1,4 @@
 using System.Net;
-using Azure.Data.Tables;
-using Azure.Identity;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
