@@ -1,4 +1,5 @@
 using System.Text;
+using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Abstractions.Runners;
 using OrleansLlm.Scheduling.Options;
@@ -255,7 +256,7 @@ public sealed class RunnerConcurrencyTests
         await using var runner = await DemoModels.Factory.LoadAsync(DemoModels.Request(DemoModels.Tiny, numCtx: 64, parallel: 1), null, CancellationToken.None);
         var long_ = string.Join(' ', Enumerable.Repeat("the model", 200));
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runner.EmbedAsync([long_], truncate: false, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InputTooLongException>(() => runner.EmbedAsync([long_], truncate: false, CancellationToken.None));
 
         Assert.Contains("set truncate to true", error.Message);
         var cut = await runner.EmbedAsync([long_], truncate: true, CancellationToken.None);

@@ -32,6 +32,21 @@ public sealed class EmbedAndShowTests(ServerFixture server) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task An_input_longer_than_the_context_without_truncate_is_a_400_and_the_next_embedding_is_served()
+    {
+        var input = string.Join(' ', Enumerable.Repeat("the model", 200));
+        var json = $$$"""{"model":"demo","input":"{{{input}}}","truncate":false,"options":{"num_ctx":64}}""";
+
+        using var refused = await server.Http.PostAsync("/api/embed", new StringContent(json, Encoding.UTF8, "application/json"));
+        var error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("set truncate to true", error, StringComparison.Ordinal);
+        var cut = await Json("/api/embed", json.Replace("\"truncate\":false", "\"truncate\":true", StringComparison.Ordinal));
+        Assert.Equal(64, cut.GetProperty("embeddings")[0].GetArrayLength());
+    }
+
+    [Fact]
     public async Task Show_returns_the_gguf_metadata_with_large_arrays_as_null_unless_verbose()
     {
         var plain = await Json("/api/show", """{"model":"wide"}""");

@@ -2,6 +2,7 @@ using System.Text;
 using LLama;
 using LLama.Common;
 using LLama.Native;
+using OrleansLlm.Abstractions.Errors;
 
 namespace OrleansLlm.Inference.Llama;
 
@@ -34,7 +35,7 @@ internal sealed class LlamaEmbeddings(LLamaWeights weights, ModelParams generati
             if (tokens.Length > _size)
             {
                 if (!truncate)
-                    throw new InvalidOperationException($"input of {tokens.Length} tokens exceeds the embedding context of {_size}; set truncate to true to cut it");
+                    throw new InputTooLongException($"input of {tokens.Length} tokens exceeds the embedding context of {_size}; set truncate to true to cut it");
                 tokens = tokens[.._size];
             }
             tokenized.Add(tokens);

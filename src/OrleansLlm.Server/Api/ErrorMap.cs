@@ -37,10 +37,8 @@ internal static class ErrorMap
             ArgumentException => new ApiError(400, message, InvalidRequest),
             // Kestrel's own refusals (a body over the size limit: 413) keep their status.
             BadHttpRequestException http => new ApiError(http.StatusCode, message, http.StatusCode >= 500 ? ServerError : InvalidRequest),
-            // Ollama answers an over-long embedding input without truncate with 400. The runner raises a
-            // plain InvalidOperationException for it (as for decode failures, which are 500s), so its
-            // own wording is what tells them apart until it has a type of its own.
-            InvalidOperationException when exception.Message.Contains("set truncate to true", StringComparison.Ordinal) => new ApiError(400, message, InvalidRequest),
+            // Ollama answers an over-long embedding input without truncate with 400.
+            InputTooLongException => new ApiError(400, message, InvalidRequest),
             ModelLoadException or ModelTooLargeException or ModelHostLostException or GgufFormatException => new ApiError(500, message, ServerError),
             _ => new ApiError(500, message, ServerError),
         };
