@@ -59,71 +59,80 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
         Func<IModelGrain, CancellationToken, IAsyncEnumerable<GenerationEvent>> call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var started = false;
-        for (var relocations = 0; ; relocations++)
+        // Counted once per request, from its first "queued" until it starts or ends: a request
+        // placed again keeps its place against the bound, so a newer request cannot take it
+        // during the relocation backoff and get the older one refused.
+        var counted = false;
+        try
         {
-            if (relocations > 0)
-                await Task.Delay(RelocationBackoff * (1 << (relocations - 1)), cancellationToken);
-            var counted = false;
-            ModelRequestContext.Set(runner, relocations);
-            var stream = call(grains.GetGrain<IModelGrain>(modelPath), cancellationToken).GetAsyncEnumerator(cancellationToken);
-            try
+            for (var relocations = 0; ; relocations++)
             {
-                while (true)
+                if (relocations > 0)
+                    await Task.Delay(RelocationBackoff * (1 << (relocations - 1)), cancellationToken);
+                ModelRequestContext.Set(runner, relocations);
+                var stream = call(grains.GetGrain<IModelGrain>(modelPath), cancellationToken).GetAsyncEnumerator(cancellationToken);
+                try
                 {
-                    bool more;
-                    try
+                    while (true)
                     {
-                        more = await stream.MoveNextAsync();
-                    }
-                    catch (Exception e) when (!started && relocations < MaxRelocations && e is ModelRelocatingException or EnumerationAbortedException or OrleansMessageRejectionException or ConnectionFailedException or TimeoutException)
-                    {
-                        // Before the answer started, the model's activation left its silo (a
-                        // relocating activation also aborts the streams it held, and forwards the
-                        // calls queued to it), or the call never got an answer from the cluster (a
-                        // gateway or silo just lost: a stream's first reply is otherwise a heartbeat
-                        // well within the call timeout): call again, and the director places it anew.
-                        break;
-                    }
-                    catch (Exception e) when (started && e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException)
-                    {
-                        // Mid-answer, the silo went away: a clear error for the caller (the next
-                        // request places the model again), not Orleans' enumerator bookkeeping.
-                        throw new ModelHostLostException($"the host serving model '{Path.GetFileNameWithoutExtension(modelPath)}' was lost mid-answer; retry the request", e);
-                    }
-                    catch (TimeoutException e) when (started)
-                    {
-                        // A killed silo's calls fail only at the call timeout, before membership tells this client.
-                        throw new ModelHostLostException($"the host serving model '{Path.GetFileNameWithoutExtension(modelPath)}' stopped answering mid-answer (lost, or slower than the call timeout); retry the request", e);
-                    }
-                    finally
-                    {
-                        ModelRequestContext.Clear();
-                    }
-                    if (!more)
-                        yield break;
-                    var item = stream.Current;
-                    switch (item.Kind)
-                    {
-                        case GenerationEventKind.Queued when !counted:
-                            counted = true;
-                            if (Interlocked.Increment(ref _pending) > maxQueue)
-                                throw new ServerBusyException();
+                        bool more;
+                        try
+                        {
+                            more = await stream.MoveNextAsync();
+                        }
+                        catch (Exception e) when (!started && relocations < MaxRelocations && e is ModelRelocatingException or EnumerationAbortedException or OrleansMessageRejectionException or ConnectionFailedException or TimeoutException)
+                        {
+                            // Before the answer started, the model's activation left its silo (a
+                            // relocating activation also aborts the streams it held, and forwards the
+                            // calls queued to it), or the call never got an answer from the cluster (a
+                            // gateway or silo just lost: a stream's first reply is otherwise a heartbeat
+                            // well within the call timeout): call again, and the director places it anew.
                             break;
-                        case GenerationEventKind.Started or GenerationEventKind.Done when counted:
-                            counted = false;
-                            Interlocked.Decrement(ref _pending);
-                            break;
+                        }
+                        catch (Exception e) when (started && e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException)
+                        {
+                            // Mid-answer, the silo went away: a clear error for the caller (the next
+                            // request places the model again), not Orleans' enumerator bookkeeping.
+                            throw new ModelHostLostException($"the host serving model '{Path.GetFileNameWithoutExtension(modelPath)}' was lost mid-answer; retry the request", e);
+                        }
+                        catch (TimeoutException e) when (started)
+                        {
+                            // A killed silo's calls fail only at the call timeout, before membership tells this client.
+                            throw new ModelHostLostException($"the host serving model '{Path.GetFileNameWithoutExtension(modelPath)}' stopped answering mid-answer (lost, or slower than the call timeout); retry the request", e);
+                        }
+                        finally
+                        {
+                            ModelRequestContext.Clear();
+                        }
+                        if (!more)
+                            yield break;
+                        var item = stream.Current;
+                        switch (item.Kind)
+                        {
+                            case GenerationEventKind.Queued when !counted:
+                                counted = true;
+                                if (Interlocked.Increment(ref _pending) > maxQueue)
+                                    throw new ServerBusyException();
+                                break;
+                            case GenerationEventKind.Started or GenerationEventKind.Done when counted:
+                                counted = false;
+                                Interlocked.Decrement(ref _pending);
+                                break;
+                        }
+                        started |= item.Kind is GenerationEventKind.Started or GenerationEventKind.Done;
+                        yield return item;
                     }
-                    started |= item.Kind is GenerationEventKind.Started or GenerationEventKind.Done;
-                    yield return item;
+                }
+                finally
+                {
+                    await stream.DisposeAsync();
                 }
             }
-            finally
-            {
-                if (counted)
-                    Interlocked.Decrement(ref _pending);
-                await stream.DisposeAsync();
-            }
+        }
+        finally
+        {
+            if (counted)
+                Interlocked.Decrement(ref _pending);
         }
     }
 }
