@@ -101,6 +101,30 @@ public class PlacementDirectorTests
     }
 
     [Fact]
+    public async Task When_no_silo_answers_at_first_the_director_asks_again_and_places_the_model()
+    {
+        var silos = new FakeGpuSilos().With(SiloB, Gpu24());
+        silos.SilentFor(2); // joining, or too loaded to answer in time
+
+        var placed = await Place(silos, TestModels.Medium("d-late"), local: SiloA, compatible: [SiloA, SiloB]);
+
+        Assert.Equal(SiloB, placed);
+        Assert.Equal(3, silos.SnapshotCalls);
+    }
+
+    [Fact]
+    public async Task With_no_GPU_silo_running_the_caller_gets_NoGpuHostException_naming_the_model()
+    {
+        var silos = new FakeGpuSilos(); // only silos that take no models (a control silo) are compatible
+
+        var error = await Assert.ThrowsAsync<NoGpuHostException>(() => Place(silos, TestModels.Medium("d-none"), local: SiloA, compatible: [SiloA]));
+
+        Assert.Contains("d-none", error.Message);
+        Assert.Equal(3, silos.SnapshotCalls);
+        Assert.Empty(silos.Claims);
+    }
+
+    [Fact]
     public async Task The_request_options_size_the_model_admitted_by_num_parallel()
     {
         var silos = new FakeGpuSilos().With(SiloA, Gpu24());
@@ -162,8 +186,20 @@ public class PlacementDirectorTests
 
         public void Refuse(SiloAddress silo) => _refusing.Add(silo.ToParsableString());
 
-        public Task<IReadOnlyList<SiloSnapshot>> Snapshots(IEnumerable<SiloAddress> silos) =>
-            Task.FromResult<IReadOnlyList<SiloSnapshot>>([.. silos.Where(_hosts.ContainsKey).Select(s => new SiloSnapshot(s.ToParsableString(), _hosts[s], 1, "configured", 0, 0))]);
+        private int _silent;
+
+        public int SnapshotCalls { get; private set; }
+
+        /// <summary>The next <paramref name="calls"/> snapshot calls get no answer from any silo.</summary>
+        public void SilentFor(int calls) => _silent = calls;
+
+        public Task<IReadOnlyList<SiloSnapshot>> Snapshots(IEnumerable<SiloAddress> silos)
+        {
+            SnapshotCalls++;
+            if (_silent-- > 0)
+                return Task.FromResult<IReadOnlyList<SiloSnapshot>>([]);
+            return Task.FromResult<IReadOnlyList<SiloSnapshot>>([.. silos.Where(_hosts.ContainsKey).Select(s => new SiloSnapshot(s.ToParsableString(), _hosts[s], 1, "configured", 0, 0))]);
+        }
 
         public Task<bool> Claim(string silo, string modelPath, RunnerOptions admitted, HostChoiceKind kind)
         {

@@ -17,4 +17,10 @@ public sealed record SiloSnapshot(
 {
     /// <summary>The silo is shutting down: it takes no new placements.</summary>
     [Id(6)] public bool Draining { get; init; }
+
+    /// <summary>False on a control silo (<c>OLLM_ROLE=control</c>): it runs the autoscaler and holds no model.</summary>
+    [Id(7)] public bool TakesModels { get; init; } = true;
+
+    /// <summary>The models whose loads wait for room here, in order.</summary>
+    [Id(8)] public IReadOnlyList<string> QueuedModels { get; init; } = [];
 }

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Orleans.Runtime.Messaging;
+using OrleansLlm.Abstractions.Autoscaling;
 using OrleansLlm.Abstractions.Errors;
 
 namespace OrleansLlm.Abstractions.Models;
@@ -14,7 +16,8 @@ namespace OrleansLlm.Abstractions.Models;
 /// never count and never wait behind another model's load. Where loads queue for GPU room is the
 /// GPU silo's business (a FIFO per silo); this bound protects the front-end and answers at once.
 /// </remarks>
-public sealed class ModelClient(IGrainFactory grains, int maxQueue)
+/// <param name="hostWait">With the autoscaler (README "Autoscaling"): report models no running host can take, and wait for a host.</param>
+public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? hostWait = null)
 {
     /// <summary>
     /// How many times one request may follow its model to a new placement (see README's
@@ -30,6 +33,9 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
     /// host dead — until then the calls routed through it fail at once.
     /// </summary>
     private static readonly TimeSpan RelocationBackoff = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often a request waiting for a GPU host tries to place its model again.</summary>
+    private static readonly TimeSpan HostPoll = TimeSpan.FromSeconds(1);
 
     private int _pending;
 
@@ -65,10 +71,15 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
         var counted = false;
         try
         {
-            for (var relocations = 0; ; relocations++)
+            var relocations = 0;
+            var relocating = false;
+            var waitingSince = (DateTimeOffset?)null;
+            while (true)
             {
-                if (relocations > 0)
+                if (relocating)
                     await Task.Delay(RelocationBackoff * (1 << (relocations - 1)), cancellationToken);
+                relocating = false;
+                Exception? noHost = null;
                 ModelRequestContext.Set(runner, relocations);
                 var stream = call(grains.GetGrain<IModelGrain>(modelPath), cancellationToken).GetAsyncEnumerator(cancellationToken);
                 try
@@ -87,6 +98,14 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
                             // calls queued to it), or the call never got an answer from the cluster (a
                             // gateway or silo just lost: a stream's first reply is otherwise a heartbeat
                             // well within the call timeout): call again, and the director places it anew.
+                            relocating = true;
+                            relocations++;
+                            break;
+                        }
+                        catch (Exception e) when (!started && hostWait is { Report: true } && e is NoGpuHostException or ModelTooLargeException)
+                        {
+                            // No running host takes the model: the autoscaler may start one.
+                            noHost = e;
                             break;
                         }
                         catch (Exception e) when (started && e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException)
@@ -127,6 +146,19 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
                 {
                     await stream.DisposeAsync();
                 }
+                if (noHost is not null)
+                {
+                    waitingSince ??= DateTimeOffset.UtcNow;
+                    await WaitForHost(modelPath, runner, noHost, waitingSince.Value, cancellationToken);
+                    if (!counted)
+                    {
+                        // Waiting for a host is waiting for a load: it counts against the queue bound.
+                        counted = true;
+                        if (Interlocked.Increment(ref _pending) > maxQueue)
+                            throw new ServerBusyException();
+                    }
+                    await Task.Delay(HostPoll, cancellationToken);
+                }
             }
         }
         finally
@@ -134,5 +166,28 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue)
             if (counted)
                 Interlocked.Decrement(ref _pending);
         }
+    }
+
+    /// <summary>
+    /// Tells the autoscaler that no running host takes the model, and returns if a host that holds
+    /// it can come before the wait's deadline; otherwise throws what the caller should see.
+    /// </summary>
+    private async Task WaitForHost(string modelPath, Scheduling.Options.RunnerOptions runner, Exception noHost, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        HostWaitVerdict verdict;
+        try
+        {
+            verdict = await grains.GetGrain<IAutoscalerGrain>(0).ReportUnplaceable(modelPath, runner).WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            // No autoscaler answers (no control silo is up): no host will come for this request.
+            verdict = HostWaitVerdict.NotScaling;
+        }
+        var deadline = hostWait?.Deadline ?? TimeSpan.Zero;
+        if (verdict != HostWaitVerdict.Wait || deadline <= TimeSpan.Zero)
+            ExceptionDispatchInfo.Throw(noHost);
+        if (DateTimeOffset.UtcNow - since >= deadline)
+            throw new HostWaitExpiredException($"no GPU host that holds model '{Path.GetFileNameWithoutExtension(modelPath)}' was ready within {deadline.TotalSeconds:0} s (OLLM_HOST_WAIT); try again later");
     }
 }

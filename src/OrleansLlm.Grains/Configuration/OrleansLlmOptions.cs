@@ -50,6 +50,9 @@ public sealed class OrleansLlmOptions
     /// <summary><c>OLLM_GPUS</c>: a configured GPU inventory instead of discovery (e.g. <c>cuda:24GiB,cuda:24GiB</c>).</summary>
     public string? Gpus { get; set; }
 
+    /// <summary>False on a control silo (<c>OLLM_ROLE=control</c>, set by the role): placement passes it by.</summary>
+    public bool HostsModels { get; set; } = true;
+
     /// <summary><c>OLLM_RUNNER</c>: <c>llama</c> (LLamaSharp) or <c>simulated</c>.</summary>
     public string Runner { get; set; } = "llama";
 

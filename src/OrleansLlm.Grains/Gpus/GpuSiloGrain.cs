@@ -52,6 +52,8 @@ internal sealed partial class GpuSiloGrain(
         return Task.FromResult(new SiloSnapshot(this.GetPrimaryKeyString(), Host(exclude: null), _version, inventory.Source, _queue.Count, _loadsGranted)
         {
             Draining = drain.Draining,
+            TakesModels = Settings.HostsModels,
+            QueuedModels = [.. _queue],
         });
     }
 
@@ -127,7 +129,8 @@ internal sealed partial class GpuSiloGrain(
             ExistingClaimedAs = existing?.ClaimedAs,
             Queue = _queue,
             Overtakes = _overtakes,
-            Draining = drain.Draining,
+            // A control silo takes no model: whatever lands here is sent on, as from a draining silo.
+            Draining = drain.Draining || !Settings.HostsModels,
             SentAwayAt = _sentAway.TryGetValue(ask.ModelPath, out var at) ? at : null,
         };
         return LoadAdmission.Decide(files.Header(ask.ModelPath), ask, silo, Settings.SchedulerSettings, clock.GetUtcNow());

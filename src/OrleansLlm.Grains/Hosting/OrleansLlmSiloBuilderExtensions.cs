@@ -66,6 +66,7 @@ public static class OrleansLlmSiloBuilderExtensions
         silo.AddPlacementDirector<GpuFitPlacement, GpuFitPlacementDirector>();
         silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddOrleansLlmSerialization();
+        AutoscalerHostingExtensions.KeepAutoscalerOnControlSilos(services);
         silo.AddReminders();
         services.PostConfigure<ReminderOptions>(o =>
         {

@@ -31,6 +31,9 @@ internal sealed partial class GpuFitPlacementDirector(
 {
     private const int ClaimRounds = 3;
 
+    /// <summary>The pause before asking silos again when none answered (doubled on the third round).</summary>
+    private static readonly TimeSpan NoAnswerPause = TimeSpan.FromMilliseconds(250);
+
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var path = target.GrainIdentity.Key.ToString()!;
@@ -59,6 +62,17 @@ internal sealed partial class GpuFitPlacementDirector(
             // Directors on other silos place other models at the same time: a claim that no longer
             // holds sends this one to the next silo, and after a full round, to fresh snapshots.
             var snapshots = await gpuSilos.Snapshots(silos).ConfigureAwait(false);
+            if (snapshots.Count == 0)
+            {
+                // No GPU silo answered: none may be running, or they are joining or overloaded
+                // (seen on a loaded machine): ask again before telling the caller there is none.
+                if (round < ClaimRounds - 1)
+                {
+                    await Task.Delay(NoAnswerPause * (round + 1), clock).ConfigureAwait(false);
+                    continue;
+                }
+                throw new NoGpuHostException($"no GPU host is running to place model '{path}'");
+            }
             var hosts = snapshots.Select(s => (s.SiloAddress, s.Host, s.QueuedLoads)).ToArray();
             ranked = ClusterPlacement.Rank(model, admitted, hosts, options.Value.SchedulerSettings, clock.GetUtcNow());
             foreach (var choice in ranked.Where(c => c.Kind != HostChoiceKind.Never))
@@ -74,7 +88,7 @@ internal sealed partial class GpuFitPlacementDirector(
         }
         if (ranked.Any(c => c.Kind != HostChoiceKind.Never))
             throw new ModelRelocatingException($"the silos changed {ClaimRounds} times while placing model '{path}'; placing it again");
-        var reason = ranked.Count == 0 ? "no GPU silo answered" : ranked[0].Reason;
+        var reason = ranked[0].Reason;
         throw new ModelTooLargeException($"model '{path}' fits on no silo of the cluster: {reason}");
     }
 

@@ -11,8 +11,8 @@ internal sealed partial class GpuSiloDirectory(IGrainFactory grains, ILogger<Gpu
     public async Task<IReadOnlyList<SiloSnapshot>> Snapshots(IEnumerable<SiloAddress> silos)
     {
         var snapshots = await Task.WhenAll(silos.Select(Snapshot)).ConfigureAwait(false);
-        // A silo shutting down takes no new placements: to placement it is not there.
-        return [.. snapshots.OfType<SiloSnapshot>().Where(s => !s.Draining)];
+        // A silo shutting down takes no new placements, and a control silo none at all: to placement they are not there.
+        return [.. snapshots.OfType<SiloSnapshot>().Where(s => !s.Draining && s.TakesModels)];
     }
 
     public Task<bool> Claim(string silo, string modelPath, RunnerOptions admitted, HostChoiceKind kind) =>

@@ -20,6 +20,9 @@ internal static class ErrorMap
     /// </summary>
     public static readonly TimeSpan BusyRetryAfter = TimeSpan.FromSeconds(1);
 
+    /// <summary>When no GPU host is running, about what one takes to start (a serverless GPU host: about a minute).</summary>
+    public static readonly TimeSpan HostRetryAfter = TimeSpan.FromSeconds(30);
+
     private const string InvalidRequest = "invalid_request_error";
     private const string ServerError = "server_error";
 
@@ -32,6 +35,8 @@ internal static class ErrorMap
             ModelNotFoundException => new ApiError(404, message, InvalidRequest, "model_not_found") { Param = "model" },
             // Ollama's ErrMaxQueue text, exactly: its clients match on it.
             ServerBusyException => new ApiError(503, ServerBusyException.OllamaMessage, ServerError) { RetryAfter = BusyRetryAfter },
+            // No GPU host is running (or none came within OLLM_HOST_WAIT): the fleet is the problem, not the request.
+            NoGpuHostException or HostWaitExpiredException => new ApiError(503, message, ServerError) { RetryAfter = HostRetryAfter },
             InvalidOptionsException or KeepAliveFormatException or TemplateException => new ApiError(400, message, InvalidRequest),
             // Raised by a runner over what the request asked for (a format llama.cpp cannot turn into a grammar, say).
             ArgumentException => new ApiError(400, message, InvalidRequest),

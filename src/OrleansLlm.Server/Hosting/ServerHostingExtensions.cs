@@ -10,11 +10,13 @@ using OrleansLlm.Abstractions;
 using OrleansLlm.Abstractions.Catalog;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Gguf.Files;
+using OrleansLlm.Grains.Autoscaling;
 using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Hosting;
 using OrleansLlm.Server.Api;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Server.Api.OpenAi;
+using OrleansLlm.Scheduling.Autoscaling;
 
 namespace OrleansLlm.Server.Hosting;
 
@@ -35,26 +37,32 @@ public static class ServerHostingExtensions
 
         builder.WebHost.UseUrls(OrleansLlmServer.ListenUrl(configuration["OLLAMA_HOST"]));
         var roleName = (configuration["OLLM_ROLE"] ?? "all").Trim().ToLowerInvariant();
-        if (roleName is not ("all" or "silo" or "frontend"))
-            throw new InvalidOperationException($"OLLM_ROLE '{roleName}' is not a role: use all, frontend or silo");
+        if (!ServerRole.Names.Contains(roleName))
+            throw new InvalidOperationException($"OLLM_ROLE '{roleName}' is not a role: use all, frontend, silo or control");
         var catalog = new ModelCatalog(options.Models);
         if (roleName == "all")
             OrleansLlmServer.EnsureDemoModel(catalog);
         var cluster = ClusterSettings.From(configuration);
         var role = new ServerRole(roleName, options, catalog, cluster);
+        var autoscaler = AutoscalerOptions.From(configuration);
+        if (autoscaler.Mode != AutoscalerMode.Off && roleName == "all")
+            throw new InvalidOperationException("OLLM_AUTOSCALER runs on a control silo, never on a GPU host it could stop: run it with OLLM_ROLE=control");
         builder.Services.AddSingleton(role);
         builder.Services.AddSingleton(catalog);
         builder.Services.TryAddSingleton<ModelFileCache>();
         // Before Orleans starts (hosted services start in order): storage that does not answer is an
         // error naming it, not a process that hangs retrying membership.
         builder.Services.AddHostedService(_ => new ClusterStorageCheck(cluster));
-        if (role.HostsRunners)
+        if (role.IsSilo)
         {
             // Localhost clustering: the first silo is the primary (OLLM_PRIMARY_SILO names it for the others).
             var primary = configuration["OLLM_PRIMARY_SILO"] is { Length: > 0 } p ? System.Net.IPEndPoint.Parse(p) : null;
-            builder.UseOrleans(silo => silo
-                .UseOrleansLlmCluster(cluster, primary)
-                .AddOrleansLlm(configuration));
+            builder.UseOrleans(silo =>
+            {
+                silo.UseOrleansLlmCluster(cluster, primary).AddOrleansLlm(configuration);
+                if (roleName == "control")
+                    silo.AddOrleansLlmControl(configuration, autoscaler, cluster);
+            });
         }
         else
         {
@@ -66,7 +74,7 @@ public static class ServerHostingExtensions
             builder.UseOrleansClient(client => client.UseOrleansLlmCluster(cluster, gateways));
             builder.Services.AddOrleansLlmSerialization();
         }
-        builder.Services.AddSingleton(sp => new ModelClient(sp.GetRequiredService<IGrainFactory>(), options.MaxQueue));
+        builder.Services.AddSingleton(sp => new ModelClient(sp.GetRequiredService<IGrainFactory>(), options.MaxQueue, autoscaler.ClientWait));
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddOrleansLlmHealthChecks();
         return builder;
