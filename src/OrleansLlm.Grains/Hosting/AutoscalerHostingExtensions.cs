@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -33,7 +34,8 @@ public static partial class AutoscalerHostingExtensions
             // Localhost clustering: the control silo is the primary that started hosts join.
             environment["OLLM_PRIMARY_SILO"] = $"127.0.0.1:{cluster.SiloPort}";
         }
-        services.AddSingleton<IGpuHostProvider>(sp => autoscaler.Provider switch
+        // A host that registered its own provider first (the churn benchmark's in-process silos) keeps it.
+        services.TryAddSingleton<IGpuHostProvider>(sp => autoscaler.Provider switch
         {
             "process" => new ProcessHostProvider(configuration, environment, sp.GetRequiredService<ILogger<ProcessHostProvider>>()),
             var other => throw new FormatException($"OLLM_AUTOSCALER_PROVIDER '{other}' is not a provider: use process or containerapps"),
