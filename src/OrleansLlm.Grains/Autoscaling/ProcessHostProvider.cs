@@ -17,6 +17,12 @@ namespace OrleansLlm.Grains.Autoscaling;
 /// </summary>
 public sealed partial class ProcessHostProvider : IGpuHostProvider, IAsyncDisposable
 {
+    /// <summary>Settings of the control process that a started silo must not inherit (each is set per slot, or not at all).</summary>
+    private static readonly HashSet<string> ControlOnly = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Ollm__SiloPort", "Ollm__GatewayPort", "Ollm__Gpus", "Ollm__HostsModels", "OLLM_GATEWAYS", "OLLM_API_KEY",
+    };
+
     private readonly Dictionary<string, Slot> _slots;
     private readonly IReadOnlyDictionary<string, string> _gpusByType;
     private readonly IReadOnlyDictionary<string, string> _environment;
@@ -138,7 +144,11 @@ public sealed partial class ProcessHostProvider : IGpuHostProvider, IAsyncDispos
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
         foreach (var (key, value) in _environment)
-            start.Environment[key] = value;
+        {
+            // What makes this process a control silo or front-end is not the started host's.
+            if (!ControlOnly.Contains(key))
+                start.Environment[key] = value;
+        }
         start.Environment["OLLM_ROLE"] = "silo";
         start.Environment["OLLM_AUTOSCALER"] = "off";
         start.Environment["OLLM_SILO_PORT"] = slot.SiloPort.ToString(CultureInfo.InvariantCulture);

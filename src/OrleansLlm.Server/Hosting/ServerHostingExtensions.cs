@@ -96,6 +96,7 @@ public static class ServerHostingExtensions
         {
             app.MapOllamaApi();
             app.MapOpenAiApi();
+            app.MapAutoscalerApi();
         }
         return app;
     }

@@ -1,0 +1,30 @@
+using OrleansLlm.Abstractions.Autoscaling;
+using OrleansLlm.Server.Api.Ollama;
+
+namespace OrleansLlm.Server.Api;
+
+/// <summary>
+/// <c>GET /api/autoscaler</c> (ours, not Ollama's): the autoscaler's mode, hosts and recent
+/// decisions with their reasons — what the dashboard shows, for scripts and tests.
+/// </summary>
+internal static class AutoscalerEndpoint
+{
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(5);
+
+    public static IEndpointRouteBuilder MapAutoscalerApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/autoscaler", async (IGrainFactory grains) =>
+        {
+            try
+            {
+                return Results.Json(await grains.GetGrain<IAutoscalerGrain>(0).GetStatus().WaitAsync(AnswerTimeout), OllamaJson.Options);
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                // No control silo (the autoscaler is off, or its silo is down): say so, not 500.
+                return ErrorShape.Ollama.Result(new ApiError(404, "no autoscaler runs in this cluster (OLLM_ROLE=control with OLLM_AUTOSCALER runs one)", "invalid_request_error"));
+            }
+        });
+        return app;
+    }
+}
