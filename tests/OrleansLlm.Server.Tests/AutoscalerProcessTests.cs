@@ -56,7 +56,8 @@ public sealed class AutoscalerProcessTests : IAsyncLifetime
         Assert.Equal(80, first.Tokens);
         Assert.True(first.Done, first.Body);
         var status = await Status();
-        var start = status.GetProperty("decisions").EnumerateArray().First(d => d.GetProperty("action").GetString() == "start");
+        var start = status.GetProperty("decisions").EnumerateArray().FirstOrDefault(d => d.GetProperty("action").GetString() == "start");
+        Assert.True(start.ValueKind == JsonValueKind.Object, $"no start decision: {status}\n{Logs}");
         Assert.Contains("medium", start.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(status.GetProperty("decisions").EnumerateArray(), d => d.GetProperty("action").GetString() == "stop"
             && d.GetProperty("at").GetDateTimeOffset() < first.FinishedAt);
@@ -64,7 +65,8 @@ public sealed class AutoscalerProcessTests : IAsyncLifetime
         // Idle (keep-alive 1 s, scale-in 3 s): drained and stopped, down to zero GPU hosts.
         var stopped = await WaitForStatus(s => s.GetProperty("running").GetInt32() == 0
             && s.GetProperty("hosts").EnumerateArray().All(h => h.GetProperty("state").GetString() == "Stopped"));
-        var stop = stopped.GetProperty("decisions").EnumerateArray().Last(d => d.GetProperty("action").GetString() == "stop");
+        var stop = stopped.GetProperty("decisions").EnumerateArray().LastOrDefault(d => d.GetProperty("action").GetString() == "stop");
+        Assert.True(stop.ValueKind == JsonValueKind.Object, $"stopped without a stop decision: {stopped}\n{Logs}");
         Assert.Contains("idle for", stop.GetProperty("reason").GetString(), StringComparison.Ordinal);
 
         // Aftermath: at zero hosts again, the next request waits for a host and is served.

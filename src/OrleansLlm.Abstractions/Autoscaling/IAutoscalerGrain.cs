@@ -15,11 +15,15 @@ public interface IAutoscalerGrain : IGrainWithIntegerKey
     /// decides at once (not at its next tick), and says whether a host that holds the model can come.
     /// </summary>
     [Alias("ReportUnplaceable")]
-    Task<HostWaitVerdict> ReportUnplaceable(string modelPath, RunnerOptions options);
+    Task<HostWaitAnswer> ReportUnplaceable(string modelPath, RunnerOptions options);
 
     [AlwaysInterleave, Alias("GetStatus")]
     Task<AutoscalerStatus> GetStatus();
 }
+
+/// <summary>The autoscaler's answer to a request that found no host: what to do, and how many hosts are ready now (try again when that changes).</summary>
+[GenerateSerializer, Immutable, Alias("ollm.HostWaitAnswer")]
+public sealed record HostWaitAnswer([property: Id(0)] HostWaitVerdict Verdict, [property: Id(1)] int ReadyHosts);
 
 /// <summary>What a request for a model no running host can take should do.</summary>
 public enum HostWaitVerdict

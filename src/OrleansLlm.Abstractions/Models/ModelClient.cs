@@ -37,6 +37,9 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
     /// <summary>How often a request waiting for a GPU host tries to place its model again.</summary>
     private static readonly TimeSpan HostPoll = TimeSpan.FromSeconds(1);
 
+    /// <summary>A request waiting for a host tries to place its model at least this often, even if no host came.</summary>
+    private static readonly TimeSpan HostRetry = TimeSpan.FromSeconds(5);
+
     private int _pending;
 
     /// <summary>Requests now waiting for a model load.</summary>
@@ -74,6 +77,7 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
             var relocations = 0;
             var relocating = false;
             var waitingSince = (DateTimeOffset?)null;
+            var readyHosts = -1;
             while (true)
             {
                 if (relocating)
@@ -149,7 +153,6 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
                 if (noHost is not null)
                 {
                     waitingSince ??= DateTimeOffset.UtcNow;
-                    await WaitForHost(modelPath, runner, noHost, waitingSince.Value, cancellationToken);
                     if (!counted)
                     {
                         // Waiting for a host is waiting for a load: it counts against the queue bound.
@@ -157,7 +160,18 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
                         if (Interlocked.Increment(ref _pending) > maxQueue)
                             throw new ServerBusyException();
                     }
-                    await Task.Delay(HostPoll, cancellationToken);
+                    // Place it again only when a host came (or went): each failed placement is an
+                    // error in the silo's log, and nothing changes until the fleet does.
+                    var ready = await WaitForHost(modelPath, runner, noHost, waitingSince.Value, cancellationToken);
+                    if (readyHosts < 0)
+                        readyHosts = ready; // the fleet as this request first found it
+                    var since = DateTimeOffset.UtcNow;
+                    while (ready == readyHosts && DateTimeOffset.UtcNow - since < HostRetry)
+                    {
+                        await Task.Delay(HostPoll, cancellationToken);
+                        ready = await WaitForHost(modelPath, runner, noHost, waitingSince.Value, cancellationToken);
+                    }
+                    readyHosts = ready;
                 }
             }
         }
@@ -172,22 +186,25 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
     /// Tells the autoscaler that no running host takes the model, and returns if a host that holds
     /// it can come before the wait's deadline; otherwise throws what the caller should see.
     /// </summary>
-    private async Task WaitForHost(string modelPath, Scheduling.Options.RunnerOptions runner, Exception noHost, DateTimeOffset since, CancellationToken cancellationToken)
+    /// <returns>How many GPU hosts are ready now.</returns>
+    private async Task<int> WaitForHost(string modelPath, Scheduling.Options.RunnerOptions runner, Exception noHost, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        HostWaitVerdict verdict;
+        HostWaitAnswer answer;
         try
         {
-            verdict = await grains.GetGrain<IAutoscalerGrain>(0).ReportUnplaceable(modelPath, runner).WaitAsync(cancellationToken);
+            answer = await grains.GetGrain<IAutoscalerGrain>(0).ReportUnplaceable(modelPath, runner).WaitAsync(cancellationToken);
         }
         catch (Exception e) when (e is OrleansException or TimeoutException)
         {
             // No autoscaler answers (no control silo is up): no host will come for this request.
-            verdict = HostWaitVerdict.NotScaling;
+            answer = new HostWaitAnswer(HostWaitVerdict.NotScaling, 0);
         }
+        var verdict = answer.Verdict;
         var deadline = hostWait?.Deadline ?? TimeSpan.Zero;
         if (verdict != HostWaitVerdict.Wait || deadline <= TimeSpan.Zero)
             ExceptionDispatchInfo.Throw(noHost);
         if (DateTimeOffset.UtcNow - since >= deadline)
             throw new HostWaitExpiredException($"no GPU host that holds model '{Path.GetFileNameWithoutExtension(modelPath)}' was ready within {deadline.TotalSeconds:0} s (OLLM_HOST_WAIT); try again later");
+        return answer.ReadyHosts;
     }
 }

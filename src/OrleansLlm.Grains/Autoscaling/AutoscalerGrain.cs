@@ -59,19 +59,21 @@ internal sealed partial class AutoscalerGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<HostWaitVerdict> ReportUnplaceable(string modelPath, RunnerOptions requested)
+    public async Task<HostWaitAnswer> ReportUnplaceable(string modelPath, RunnerOptions requested)
     {
         var now = clock.GetUtcNow();
         var (bytes, fitsOn) = Size(modelPath, requested);
         if (fitsOn.Count == 0)
-            return HostWaitVerdict.NoHostHoldsIt;
+            return new(HostWaitVerdict.NoHostHoldsIt, ReadyHosts);
         _demand[modelPath] = _demand.TryGetValue(modelPath, out var known)
             ? known with { LastReported = now, Bytes = Math.Max(known.Bytes, bytes) }
             : new Demand(bytes, fitsOn, now, now);
         if (now - _lastTick >= ReportDebounce)
             await Tick();
-        return options.Mode == AutoscalerMode.On ? HostWaitVerdict.Wait : HostWaitVerdict.NotScaling;
+        return new(options.Mode == AutoscalerMode.On ? HostWaitVerdict.Wait : HostWaitVerdict.NotScaling, ReadyHosts);
     }
+
+    private int ReadyHosts => _fleet.Count(h => h.State == HostState.Ready);
 
     public Task<AutoscalerStatus> GetStatus() => Task.FromResult(new AutoscalerStatus
     {

@@ -40,7 +40,7 @@ public static class ServerHostingExtensions
         if (!ServerRole.Names.Contains(roleName))
             throw new InvalidOperationException($"OLLM_ROLE '{roleName}' is not a role: use all, frontend, silo or control");
         var catalog = new ModelCatalog(options.Models);
-        if (roleName == "all")
+        if (roleName is "all" or "control")
             OrleansLlmServer.EnsureDemoModel(catalog);
         var cluster = ClusterSettings.From(configuration);
         var role = new ServerRole(roleName, options, catalog, cluster);

@@ -31,6 +31,8 @@ internal static class StartupBanner
             {
                 ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Orleans"] = "Warning",
+                // Category rules match by prefix, so "Orleans" would quiet our own "OrleansLlm.*" too.
+                ["Logging:LogLevel:OrleansLlm"] = "Information",
                 ["Logging:LogLevel:Microsoft"] = "Warning",
                 ["Logging:LogLevel:System"] = "Warning",
                 ["Logging:LogLevel:Polly"] = "Warning",
