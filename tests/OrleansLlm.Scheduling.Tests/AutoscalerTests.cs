@@ -110,10 +110,12 @@ public sealed class AutoscalerTests
         var stop = Autoscaler.Decide(Fleet([idle, other], []), settings, T0);
         var young = Autoscaler.Decide(Fleet([idle with { StartedAt = T0.AddMinutes(-1) }, other], []), settings, T0);
         var scalingOut = Autoscaler.Decide(Fleet([idle, other, Starting("t4-3", "t4", T0.AddSeconds(-5))], []), settings, T0);
+        var demanded = Autoscaler.Decide(Fleet([idle, other], []) with { LastDemand = T0.AddSeconds(-30) }, settings, T0);
 
         Assert.Equal("t4-1", Assert.IsType<StopHost>(Assert.Single(stop.Actions)).HostId);
         Assert.Empty(young.Actions);
         Assert.Empty(scalingOut.Actions);
+        Assert.Empty(demanded.Actions); // demand was seen within the scale-in delay
     }
 
     [Fact]

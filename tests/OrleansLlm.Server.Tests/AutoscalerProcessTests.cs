@@ -50,23 +50,28 @@ public sealed class AutoscalerProcessTests : IAsyncLifetime
     {
         Assert.Equal("Stopped", Assert.Single((await Status()).GetProperty("hosts").EnumerateArray(), h => h.GetProperty("id").GetString() == "gpu-1").GetProperty("state").GetString());
 
-        // A stream long enough (80 tokens at 20 per second) to be in flight when the host is idle-eligible otherwise.
-        var first = await Generate(tokens: 80);
+        // Three requests at once while no host runs: one start for all of them. One is a stream long
+        // enough (80 tokens at 20 per second) to be in flight past the scale-in delay.
+        var requests = await Task.WhenAll(Generate(tokens: 80), Generate(tokens: 4), Generate(tokens: 4));
+        var first = requests[0];
 
         Assert.Equal(80, first.Tokens);
-        Assert.True(first.Done, first.Body);
+        Assert.All(requests, r => Assert.True(r.Done, r.Body));
         var status = await Status();
+        Assert.Equal(1, status.GetProperty("starts").GetInt64());
+        var home = status.GetProperty("silo").GetString();
         var start = status.GetProperty("decisions").EnumerateArray().FirstOrDefault(d => d.GetProperty("action").GetString() == "start");
         Assert.True(start.ValueKind == JsonValueKind.Object, $"no start decision: {status}\n{Logs}");
         Assert.Contains("medium", start.GetProperty("reason").GetString(), StringComparison.Ordinal);
-        Assert.DoesNotContain(status.GetProperty("decisions").EnumerateArray(), d => d.GetProperty("action").GetString() == "stop"
-            && d.GetProperty("at").GetDateTimeOffset() < first.FinishedAt);
+        Assert.False(status.GetProperty("decisions").EnumerateArray().Any(d => d.GetProperty("action").GetString() == "stop"
+            && d.GetProperty("at").GetDateTimeOffset() < first.FinishedAt), $"a host was stopped while the stream ran (it ended {first.FinishedAt:O}): {status}\n{Logs}");
 
         // Idle (keep-alive 1 s, scale-in 3 s): drained and stopped, down to zero GPU hosts.
-        var stopped = await WaitForStatus(s => s.GetProperty("running").GetInt32() == 0
+        var stopped = await WaitForStatus(s => s.GetProperty("starts").GetInt64() == 1 && s.GetProperty("running").GetInt32() == 0
             && s.GetProperty("hosts").EnumerateArray().All(h => h.GetProperty("state").GetString() == "Stopped"));
         var stop = stopped.GetProperty("decisions").EnumerateArray().LastOrDefault(d => d.GetProperty("action").GetString() == "stop");
         Assert.True(stop.ValueKind == JsonValueKind.Object, $"stopped without a stop decision: {stopped}\n{Logs}");
+        Assert.Equal(home, stopped.GetProperty("silo").GetString()); // the autoscaler stayed on its control silo
         Assert.Contains("idle for", stop.GetProperty("reason").GetString(), StringComparison.Ordinal);
 
         // Aftermath: at zero hosts again, the next request waits for a host and is served.

@@ -26,6 +26,9 @@ public sealed record AutoscalerStatus
     [Id(8)] public long Stops { get; init; }
 
     [Id(9)] public long FailedStarts { get; init; }
+
+    /// <summary>The control silo the autoscaler runs on.</summary>
+    [Id(10)] public string Silo { get; init; } = "";
 }
 
 /// <summary>One host of the pool: its state as the autoscaler sees it, and since when.</summary>

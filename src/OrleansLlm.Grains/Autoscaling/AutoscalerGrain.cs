@@ -26,6 +26,7 @@ internal sealed partial class AutoscalerGrain(
     IOptions<OrleansLlmOptions> ollm,
     ModelFileCache files,
     AutoscalerMetrics metrics,
+    AutoscalerJournal journal,
     TimeProvider clock,
     ILogger<AutoscalerGrain> logger) : Grain, IAutoscalerGrain
 {
@@ -37,23 +38,18 @@ internal sealed partial class AutoscalerGrain(
 
     private static readonly TimeSpan SiloAnswerTimeout = TimeSpan.FromSeconds(2);
 
-    private const int KeptDecisions = 100;
-
     private readonly Dictionary<string, Demand> _demand = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _idleSince = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Host, string Model), DateTimeOffset> _queuedSince = [];
     private readonly Dictionary<(string Model, RunnerOptions Options), (long Bytes, IReadOnlyList<string> FitsOn)> _sizes = [];
-    private readonly List<ScaleEvent> _decisions = [];
     private readonly HashSet<string> _advised = new(StringComparer.Ordinal);
     private IReadOnlyList<FleetHost> _fleet = [];
     private IReadOnlyList<ProvidedHost> _provided = [];
     private ScaleDecision _last = ScaleDecision.None(0);
     private DateTimeOffset _lastTick = DateTimeOffset.MinValue;
-    private long _starts, _stops, _failedStarts;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        LogActive(logger, options.Mode, provider.Name, string.Join(", ", provider.HostTypes.Select(t => t.Name)));
+        LogActive(logger, options.Mode, provider.Name, string.Join(", ", provider.HostTypes.Select(t => t.Name)), RuntimeIdentity);
         this.RegisterGrainTimer(static (self, _) => self.Tick(), this,
             new GrainTimerCreationOptions(TimeSpan.Zero, options.Tick) { KeepAlive = true });
         return Task.CompletedTask;
@@ -65,6 +61,7 @@ internal sealed partial class AutoscalerGrain(
         var (bytes, fitsOn) = Size(modelPath, requested);
         if (fitsOn.Count == 0)
             return new(HostWaitVerdict.NoHostHoldsIt, ReadyHosts);
+        journal.LastDemand = now;
         _demand[modelPath] = _demand.TryGetValue(modelPath, out var known)
             ? known with { LastReported = now, Bytes = Math.Max(known.Bytes, bytes) }
             : new Demand(bytes, fitsOn, now, now);
@@ -83,11 +80,12 @@ internal sealed partial class AutoscalerGrain(
         Desired = _last.Desired,
         Hosts = [.. _fleet.Select(h => new FleetHostStatus(h.Id, h.Type, h.State.ToString(),
             _provided.FirstOrDefault(p => p.Id == h.Id)?.SiloEndpoint ?? "", h.State == HostState.Stopped ? h.StoppedAt : h.StartedAt))],
-        Decisions = [.. _decisions],
+        Decisions = journal.Decisions,
         Unmet = _last.Unmet,
-        Starts = _starts,
-        Stops = _stops,
-        FailedStarts = _failedStarts,
+        Starts = journal.Starts,
+        Stops = journal.Stops,
+        FailedStarts = journal.FailedStarts,
+        Silo = RuntimeIdentity,
     });
 
     private async Task Tick()
@@ -115,7 +113,8 @@ internal sealed partial class AutoscalerGrain(
 
         var view = new FleetView(fleet, provider.HostTypes, CurrentDemand(provided, snapshots, now),
             saved.State.BackedOffUntil.ToDictionary(b => b.Key, b => new TypeBackoff(saved.State.Failures.GetValueOrDefault(b.Key), b.Value)),
-            saved.State.LastScaleOut);
+            saved.State.LastScaleOut,
+            journal.LastDemand);
         _last = Autoscaler.Decide(view, options.Settings, now);
         metrics.Hosts(_last.Running, _last.Desired);
         foreach (var action in _last.Actions)
@@ -149,7 +148,7 @@ internal sealed partial class AutoscalerGrain(
                     state.Stopped[host.Id] = now;
                     changed = true;
                 }
-                _idleSince.Remove(host.Id);
+                journal.IdleSince.TryRemove(host.Id, out _);
                 return basic with { StoppedAt = state.Stopped.TryGetValue(host.Id, out var at) ? at : null };
             case ProvidedHostStatus.Stopping:
                 return basic with { State = HostState.Stopping, StartedAt = state.Started.GetValueOrDefault(host.Id) };
@@ -174,9 +173,9 @@ internal sealed partial class AutoscalerGrain(
         var runners = snapshot.Host.Runners;
         var inFlight = runners.Sum(r => r.RefCount);
         if (inFlight > 0 || snapshot.QueuedLoads > 0 || runners.Any(r => r.Loading))
-            _idleSince.Remove(host.Id);
+            journal.IdleSince.TryRemove(host.Id, out _);
         else
-            _idleSince.TryAdd(host.Id, now);
+            journal.IdleSince.TryAdd(host.Id, now);
         return basic with
         {
             State = HostState.Ready,
@@ -184,7 +183,7 @@ internal sealed partial class AutoscalerGrain(
             FreeBytes = Math.Max(0, snapshot.Host.Gpus.Sum(g => g.TotalMemory) - runners.Sum(r => r.VramBytes)),
             InFlight = inFlight,
             QueuedLoads = snapshot.QueuedLoads,
-            IdleSince = _idleSince.TryGetValue(host.Id, out var idle) ? idle : null,
+            IdleSince = journal.IdleSince.TryGetValue(host.Id, out var idle) ? idle : null,
             Wanted = [.. runners.Where(r => r.KeepAlive.IsForever || r.ExpiresAt > now).Select(r => new WantedModel(r.ModelPath, r.VramBytes))],
         };
     }
@@ -192,8 +191,9 @@ internal sealed partial class AutoscalerGrain(
     /// <summary>Models reported by requests that found no host, and loads waiting for room past the budget.</summary>
     private List<UnplaceableLoad> CurrentDemand(IReadOnlyList<ProvidedHost> provided, SiloSnapshot?[] snapshots, DateTimeOffset now)
     {
-        var loaded = snapshots.OfType<SiloSnapshot>().SelectMany(s => s.Host.Runners.Where(r => !r.Loading).Select(r => r.ModelPath)).ToHashSet(StringComparer.Ordinal);
-        foreach (var model in _demand.Where(d => now - d.Value.LastReported > DemandLifetime || loaded.Contains(d.Key)).Select(d => d.Key).ToArray())
+        // A model loading or loaded somewhere has its room (its reservation is counted in that host's free memory).
+        var placed = snapshots.OfType<SiloSnapshot>().SelectMany(s => s.Host.Runners.Select(r => r.ModelPath)).ToHashSet(StringComparer.Ordinal);
+        foreach (var model in _demand.Where(d => now - d.Value.LastReported > DemandLifetime || placed.Contains(d.Key)).Select(d => d.Key).ToArray())
             _demand.Remove(model);
         var demand = _demand.Select(d => new UnplaceableLoad(d.Key, d.Value.Bytes, d.Value.FitsOn, d.Value.Since)).ToList();
 
@@ -209,6 +209,7 @@ internal sealed partial class AutoscalerGrain(
                     // Its runner options are the silo's business; the default ones size it closely enough to pick a host.
                     var (bytes, fitsOn) = Size(model, RunnerOptions.Default);
                     demand.Add(new UnplaceableLoad(model, bytes, fitsOn, since));
+                    journal.LastDemand = now;
                 }
             }
         }
@@ -225,8 +226,9 @@ internal sealed partial class AutoscalerGrain(
             // Advisory: each piece of advice logged once, not at every tick.
             if (_advised.Add($"{name}/{action.HostId}/{action.Reason}"))
             {
-                Record(new ScaleEvent(now, name, action.HostId, action.Reason, Carried: false));
+                journal.Record(new ScaleEvent(now, name, action.HostId, action.Reason, Carried: false));
                 LogAdvice(logger, name, action.HostId, action.Reason);
+                return true;
             }
             return false;
         }
@@ -240,13 +242,13 @@ internal sealed partial class AutoscalerGrain(
                     state.Starting[start.HostId] = now;
                     state.Started[start.HostId] = now;
                     state.LastScaleOut = now;
-                    _starts++;
+                    journal.Started();
                     metrics.Starts.Add(1, new KeyValuePair<string, object?>("host.type", start.HostType));
                     break;
                 case StopHost stop:
                     await provider.StopAsync(stop.HostId, CancellationToken.None);
                     state.Stopping[stop.HostId] = now;
-                    _stops++;
+                    journal.Stopped();
                     metrics.Stops.Add(1);
                     break;
                 case GiveUpHost giveUp:
@@ -255,12 +257,12 @@ internal sealed partial class AutoscalerGrain(
                     state.Stopping[giveUp.HostId] = now;
                     break;
             }
-            Record(new ScaleEvent(now, name, action.HostId, action.Reason, Carried: true));
+            journal.Record(new ScaleEvent(now, name, action.HostId, action.Reason, Carried: true));
             LogDecision(logger, name, action.HostId, action.Reason);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Record(new ScaleEvent(now, name, action.HostId, $"{action.Reason}; failed: {e.Message}", Carried: false));
+            journal.Record(new ScaleEvent(now, name, action.HostId, $"{action.Reason}; failed: {e.Message}", Carried: false));
             LogActionFailed(logger, name, action.HostId, e.Message);
             if (action is StartHost refused)
                 FailStart(refused.HostId, refused.HostType, now, e.Message);
@@ -276,7 +278,7 @@ internal sealed partial class AutoscalerGrain(
         state.BackedOffUntil[type] = until ?? now + Autoscaler.BackoffFor(hostId, failures, options.Settings);
         state.Starting.Remove(hostId);
         state.Started.Remove(hostId);
-        _failedStarts++;
+        journal.FailedStart();
         metrics.FailedStarts.Add(1, new KeyValuePair<string, object?>("host.type", type));
         LogStartFailed(logger, hostId, type, reason, state.BackedOffUntil[type]);
         return true;
@@ -328,13 +330,6 @@ internal sealed partial class AutoscalerGrain(
         }
     }
 
-    private void Record(ScaleEvent scaleEvent)
-    {
-        _decisions.Add(scaleEvent);
-        if (_decisions.Count > KeptDecisions)
-            _decisions.RemoveAt(0);
-    }
-
     private async Task Save()
     {
         try
@@ -350,8 +345,8 @@ internal sealed partial class AutoscalerGrain(
 
     private sealed record Demand(long Bytes, IReadOnlyList<string> FitsOn, DateTimeOffset Since, DateTimeOffset LastReported);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Autoscaler {Mode} with provider {Provider} (host types: {Types})")]
-    private static partial void LogActive(ILogger logger, AutoscalerMode mode, string provider, string types);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Autoscaler {Mode} with provider {Provider} (host types: {Types}) on {Silo}")]
+    private static partial void LogActive(ILogger logger, AutoscalerMode mode, string provider, string types, string silo);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Autoscaler: {Action} {Host}: {Reason}")]
     private static partial void LogDecision(ILogger logger, string action, string host, string reason);

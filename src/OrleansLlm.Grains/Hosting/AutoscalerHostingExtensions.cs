@@ -28,6 +28,7 @@ public static partial class AutoscalerHostingExtensions
         services.PostConfigure<OrleansLlmOptions>(o => o.HostsModels = false);
         services.AddSingleton(autoscaler);
         services.AddSingleton<AutoscalerMetrics>();
+        services.AddSingleton<AutoscalerJournal>();
         var environment = OllamaEnvironment.Current().Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!);
         if (!cluster.UsesAzure)
         {

@@ -141,6 +141,8 @@ public static class Autoscaler
             return null; // one host at a time
         if (fleet.LastScaleOut is { } last && now - last < settings.ScaleInDelay)
             return null;
+        if (fleet.LastDemand is { } demanded && now - demanded < settings.ScaleInDelay)
+            return null;
         var ready = live.Where(h => h.State == HostState.Ready).ToList();
         if (ready.Count <= settings.MinHosts)
             return null;
