@@ -187,6 +187,23 @@ public sealed class ContainerAppsHostProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Listing_every_second_reads_each_app_from_arm_once_per_refresh_interval()
+    {
+        var provider = Provider();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await provider.ListAsync(CancellationToken.None).WaitAsync(Bound);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+        Assert.Equal(3, Reads());
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await provider.ListAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(6, Reads());
+    }
+
+    [Fact]
     public async Task Starting_an_app_outside_the_pool_is_refused_without_calling_arm()
     {
         var provider = Provider();
@@ -222,6 +239,8 @@ public sealed class ContainerAppsHostProviderTests : IAsyncLifetime
         }
         throw new Xunit.Sdk.XunitException($"{app} never showed {until}; it showed {string.Join(", ", seen)}");
     }
+
+    private int Reads() => _arm.Calls.Count(c => c.Method == "GET" && !c.Path.Contains("operation", StringComparison.OrdinalIgnoreCase));
 
     private int Polls() => _arm.Calls.Count(c => c.Path.Contains("operation", StringComparison.OrdinalIgnoreCase));
 }

@@ -19,6 +19,6 @@ public sealed partial class ContainerAppsHostProvider
     [LoggerMessage(Level = LogLevel.Warning, Message = "ARM named a monitor on another host ({Host}) for the {Action} of container app {App}: not polled, the ARM token goes to ARM only; its runningStatus tells instead")]
     private static partial void LogForeignMonitor(ILogger logger, string action, string app, string host);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Container app {App} reports runningStatus '{RunningStatus}', which this provider does not know: reported Failed, so that it is neither counted nor started")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Container app {App} reports runningStatus '{RunningStatus}', which this provider does not know: reported Failed (no room; the autoscaler takes it for a stopped host)")]
     private static partial void LogUnknownStatus(ILogger logger, string app, string runningStatus);
 }

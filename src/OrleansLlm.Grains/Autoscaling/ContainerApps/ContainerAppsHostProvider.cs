@@ -15,8 +15,9 @@ namespace OrleansLlm.Grains.Autoscaling.ContainerApps;
 /// runningStatus seen through the last start or stop asked of it: in between until runningStatus
 /// shows the target, <see cref="ProvidedHostStatus.Failed"/> when the operation failed or has not
 /// finished within <see cref="ContainerAppsHostSettings.OperationTimeout"/> — until the next start
-/// or stop of that app. Not for concurrent callers beyond what a lock makes safe: the autoscaler
-/// grain calls it one call at a time.
+/// or stop of that app (the autoscaler backs the type off and takes a Failed host for a stopped
+/// one). runningStatus is read again only every <see cref="ContainerAppsHostSettings.StatusRefresh"/>
+/// (or when an operation finished), since the autoscaler lists the pool every second.
 /// </summary>
 public sealed partial class ContainerAppsHostProvider : IGpuHostProvider
 {
@@ -30,6 +31,7 @@ public sealed partial class ContainerAppsHostProvider : IGpuHostProvider
     private readonly Lock _lock = new();
     private readonly Dictionary<string, HostCommand> _commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HostCommandKind> _lastCommands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string? RunningStatus, DateTimeOffset ReadAt)> _read = new(StringComparer.Ordinal);
     private readonly HashSet<(string App, string? RunningStatus)> _unknownLogged = [];
 
     public ContainerAppsHostProvider(ContainerAppsHostSettings settings, TokenCredential credential, ILogger<ContainerAppsHostProvider> logger,
@@ -65,9 +67,18 @@ public sealed partial class ContainerAppsHostProvider : IGpuHostProvider
     {
         // Operations first: one that just finished then shows with the runningStatus read after it.
         await PollOperationsAsync(cancellationToken).ConfigureAwait(false);
-        var statuses = await Task.WhenAll(_settings.Apps.Select(app => _arm.GetRunningStatusAsync(app.Name, cancellationToken))).ConfigureAwait(false);
         var now = _time.GetUtcNow();
-        return [.. _settings.Apps.Select((app, i) => new ProvidedHost(app.Name, app.Type, StatusOf(app.Name, statuses[i], now), app.SiloEndpoint))];
+        List<ContainerAppsSiloApp> stale;
+        lock (_lock)
+            stale = [.. _settings.Apps.Where(app => !_read.TryGetValue(app.Name, out var read) || now - read.ReadAt >= _settings.StatusRefresh)];
+        var statuses = await Task.WhenAll(stale.Select(app => _arm.GetRunningStatusAsync(app.Name, cancellationToken))).ConfigureAwait(false);
+        now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            for (var i = 0; i < stale.Count; i++)
+                _read[stale[i].Name] = (statuses[i], now);
+            return [.. _settings.Apps.Select(app => new ProvidedHost(app.Name, app.Type, StatusOf(app.Name, _read[app.Name].RunningStatus, now), app.SiloEndpoint))];
+        }
     }
 
     /// <exception cref="RequestFailedException">ARM refused the start (quota, permission, conflict); the message has ARM's code and message.</exception>
@@ -162,35 +173,36 @@ public sealed partial class ContainerAppsHostProvider : IGpuHostProvider
                 // A start or stop asked meanwhile supersedes this one.
                 if (_commands.TryGetValue(app, out var current) && ReferenceEquals(current, command))
                     _commands[app] = next;
+                // Finished, one way or another: what ARM says of the app now is worth a read at once.
+                if (next.Monitor is null)
+                    _read.Remove(app);
             }
         }
     }
 
+    /// <summary>The app's status: its runningStatus through the last command asked of it. Called under <c>_lock</c>.</summary>
     private ProvidedHostStatus StatusOf(string app, string? runningStatus, DateTimeOffset now)
     {
-        lock (_lock)
+        HostCommandKind? last = _lastCommands.TryGetValue(app, out var kind) ? kind : null;
+        var status = RunningStatus.Map(runningStatus, last, out var known);
+        if (!known && _unknownLogged.Add((app, runningStatus)))
+            LogUnknownStatus(_logger, app, runningStatus ?? "(none)");
+        if (!_commands.TryGetValue(app, out var command))
+            return status;
+        if (status == command.Target)
         {
-            HostCommandKind? last = _lastCommands.TryGetValue(app, out var kind) ? kind : null;
-            var status = RunningStatus.Map(runningStatus, last, out var known);
-            if (!known && _unknownLogged.Add((app, runningStatus)))
-                LogUnknownStatus(_logger, app, runningStatus ?? "(none)");
-            if (!_commands.TryGetValue(app, out var command))
-                return status;
-            if (status == command.Target)
-            {
-                _commands.Remove(app);
-                return status;
-            }
-            if (command.Failure is not null)
-                return ProvidedHostStatus.Failed;
-            if (now - command.AcceptedAt >= _settings.OperationTimeout)
-            {
-                var failure = $"not finished {_settings.OperationTimeout.TotalMinutes:0.#} min after ARM accepted it (runningStatus {runningStatus ?? "(none)"})";
-                _commands[app] = command with { Monitor = null, Failure = failure };
-                LogOperationFailed(_logger, command.Action, app, failure);
-                return ProvidedHostStatus.Failed;
-            }
-            return status == ProvidedHostStatus.Failed ? status : command.InBetween;
+            _commands.Remove(app);
+            return status;
         }
+        if (command.Failure is not null)
+            return ProvidedHostStatus.Failed;
+        if (now - command.AcceptedAt >= _settings.OperationTimeout)
+        {
+            var failure = $"not finished {_settings.OperationTimeout.TotalMinutes:0.#} min after ARM accepted it (runningStatus {runningStatus ?? "(none)"})";
+            _commands[app] = command with { Monitor = null, Failure = failure };
+            LogOperationFailed(_logger, command.Action, app, failure);
+            return ProvidedHostStatus.Failed;
+        }
+        return status == ProvidedHostStatus.Failed ? status : command.InBetween;
     }
 }

@@ -43,6 +43,14 @@ public sealed partial record ContainerAppsHostSettings
     /// </summary>
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long an app's runningStatus read from ARM is used before it is read again: the
+    /// autoscaler lists the pool every second, and ARM's read budget is per subscription (a few
+    /// dozen a second), shared with everything else in it. An app whose start or stop just
+    /// finished is read at once.
+    /// </summary>
+    public TimeSpan StatusRefresh { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <exception cref="InvalidOperationException">A required variable is missing, or the ARM endpoint is not an https URI; the message names the variable.</exception>
     /// <exception cref="FormatException">An entry of <c>OLLM_ACA_SILO_APPS</c> or <c>OLLM_HOST_TYPES</c> is malformed; the message names the variable and the entry.</exception>
     public static ContainerAppsHostSettings From(IConfiguration configuration)

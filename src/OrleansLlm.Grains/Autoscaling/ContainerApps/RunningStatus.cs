@@ -10,12 +10,12 @@ internal static class RunningStatus
 {
     /// <summary>
     /// Maps <paramref name="runningStatus"/>; <paramref name="lastCommand"/> says which way an
-    /// in-between status goes (Progressing does not). With no command known (one from before this
-    /// process started), in between is Starting: a starting host is neither started again nor
-    /// counted as room (readiness comes from membership), and one that never becomes ready is
-    /// given up by the autoscaler. A value not known here (a job's Suspended or Ready, a new word,
-    /// none at all) is Failed, so that the host is neither counted nor started; <paramref name="known"/>
-    /// is false then, for the caller to log it.
+    /// in-between status goes (Progressing does not). With no command known (one asked before this
+    /// process started), in between is Starting: a starting host is not started again, and one
+    /// that never becomes ready is stopped by the autoscaler after its start timeout. A value not
+    /// known here (a job's Suspended or Ready, a new word, none at all) is Failed: never counted as
+    /// room, at worst started again (ARM then says why not); <paramref name="known"/> is false
+    /// then, for the caller to log it once.
     /// </summary>
     public static ProvidedHostStatus Map(string? runningStatus, HostCommandKind? lastCommand, out bool known)
     {
