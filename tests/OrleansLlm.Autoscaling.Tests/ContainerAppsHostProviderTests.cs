@@ -106,6 +106,19 @@ public sealed class ContainerAppsHostProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_start_arm_finishes_at_once_shows_running_at_the_next_listing()
+    {
+        _arm.FinishAtOnce = true;
+        var provider = Provider();
+        Assert.Equal(ProvidedHostStatus.Stopped, await StatusAsync(provider, "ca-silo-g0-1"));
+
+        await provider.StartAsync("ca-silo-g0-1", CancellationToken.None).WaitAsync(Bound);
+
+        Assert.Equal(ProvidedHostStatus.Running, await StatusAsync(provider, "ca-silo-g0-1"));
+        Assert.Equal(0, Polls());
+    }
+
+    [Fact]
     public async Task A_start_arm_never_answers_ends_with_the_callers_cancellation_and_the_pool_still_lists()
     {
         _arm.HangActions = true;

@@ -53,6 +53,9 @@ internal sealed partial class FakeArm : IAsyncDisposable
     /// <summary>A start or stop is never answered (the request hangs until the client gives up).</summary>
     public bool HangActions { get; set; }
 
+    /// <summary>A start or stop finishes at once and answers 200 (ARM may, for an app already there).</summary>
+    public bool FinishAtOnce { get; set; }
+
     /// <summary>Polls are refused with 403, as for an identity without operation-status read.</summary>
     public bool ForbidPolls { get; set; }
 
@@ -242,6 +245,10 @@ internal sealed partial class FakeArm : IAsyncDisposable
             {
                 refusal = refused;
             }
+            else if (FinishAtOnce)
+            {
+                _apps[name] = target;
+            }
             else
             {
                 id = $"op-{++_nextOperation}";
@@ -252,6 +259,11 @@ internal sealed partial class FakeArm : IAsyncDisposable
         if (refusal is { } error)
         {
             await Error(context, error.Status, error.Code, error.Message);
+            return;
+        }
+        if (id.Length == 0)
+        {
+            await ReadAsync(context, name);
             return;
         }
         var monitor = UseAsyncOperationHeader

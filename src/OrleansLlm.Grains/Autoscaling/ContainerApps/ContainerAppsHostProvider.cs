@@ -117,6 +117,9 @@ public sealed partial class ContainerAppsHostProvider : IGpuHostProvider
         {
             _commands[app.Name] = command;
             _lastCommands[app.Name] = kind;
+            // Done at once (200): runningStatus has moved already, so it is read at the next listing.
+            if (accepted.Done)
+                _read.Remove(app.Name);
         }
         LogAccepted(_logger, action, app.Name, accepted.Status);
     }
