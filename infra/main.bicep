@@ -8,6 +8,8 @@
 //
 // The cluster never scales to zero: the front-end is an Orleans client, not a silo, so at least one
 // silo always runs (minSilos >= 1) and hosts what must stay up (membership's liveness, reminders).
+// A control app (a CPU silo that holds no model) runs the autoscaler, which starts and stops the
+// silo apps through Azure Resource Manager with the runtime identity.
 
 targetScope = 'subscription'
 
@@ -44,6 +46,14 @@ param minSilos int = 1
 @minValue(0)
 @maxValue(9)
 param siloGeneration int = 0
+
+@description('OLLM_AUTOSCALER of the control app and the front-end: off, advisory (decisions logged, nothing started or stopped) or on (the control app starts and stops the silo apps).')
+@allowed([
+  'off'
+  'advisory'
+  'on'
+])
+param autoscaler string = 'advisory'
 
 @description('The silo image (azd: SERVICE_SILO_IMAGE_NAME); empty before the first deploy.')
 param siloImage string = ''
@@ -151,6 +161,10 @@ var siloNames = [for i in range(0, siloCount): 'ca-silo-g${siloGeneration}-${i}-
 // 11111+100g+i and 30000+100g+i, so two generations never collide while both run.
 var siloPortBase = 11111 + 100 * siloGeneration
 var gatewayPortBase = 30000 + 100 * siloGeneration
+
+// The control app's pair is below every generation's, so it never collides with a silo's.
+var controlSiloPort = 11110
+var controlGatewayPort = 29999
 
 resource group 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: 'rg-${environmentName}'
@@ -279,10 +293,79 @@ module frontend 'modules/client.bicep' = {
     minReplicas: frontendMinReplicas
     maxReplicas: max(frontendMinReplicas, frontendMaxReplicas)
     concurrentRequests: frontendConcurrentRequests
+    autoscaler: autoscaler
     cpu: '1'
     memory: '2Gi'
     modelsStorageName: environment.outputs.modelsStorageName
     terminationGracePeriodSeconds: terminationGracePeriodSeconds
+  }
+}
+
+// The autoscaler's pool is this generation's silo apps, each with its host type (the GPU profile's
+// name) and the endpoint its silo advertises, which ties it to membership. One host type per
+// deployment, so its cost is never compared with another's: 1 per host-hour.
+var hostTypes = '${gpuProfile}=${gpu.gpus}@1'
+
+module control 'modules/control.bicep' = {
+  name: 'control'
+  scope: group
+  params: {
+    name: 'ca-control-${resourceToken}'
+    location: location
+    tags: tags
+    environmentId: environment.outputs.id
+    // The front-end's image: the same server, without CUDA (control.bicep).
+    image: frontendImage
+    registryServer: registry.outputs.loginServer
+    identityId: identity.outputs.id
+    sharedEnv: sharedEnv
+    apiKey: apiKey
+    advertisedIp: environment.outputs.staticIp
+    siloPort: controlSiloPort
+    gatewayPort: controlGatewayPort
+    modelsStorageName: environment.outputs.modelsStorageName
+    shutdownGraceSeconds: shutdownGraceSeconds
+    terminationGracePeriodSeconds: terminationGracePeriodSeconds
+    autoscalerEnv: [
+      {
+        name: 'OLLM_AUTOSCALER'
+        value: autoscaler
+      }
+      {
+        name: 'OLLM_AUTOSCALER_PROVIDER'
+        value: 'containerapps'
+      }
+      {
+        name: 'OLLM_HOST_TYPES'
+        value: hostTypes
+      }
+      {
+        name: 'OLLM_ACA_SUBSCRIPTION_ID'
+        value: subscription().subscriptionId
+      }
+      {
+        name: 'OLLM_ACA_RESOURCE_GROUP'
+        value: group.name
+      }
+      {
+        name: 'OLLM_ACA_SILO_APPS'
+        value: join(map(range(0, siloCount), i => '${siloNames[i]}=${gpuProfile}@${environment.outputs.staticIp}:${siloPortBase + i}'), ',')
+      }
+      {
+        // This cloud's Resource Manager (a sovereign cloud has its own).
+        name: 'OLLM_ARM_ENDPOINT'
+        value: az.environment().resourceManager
+      }
+      {
+        // minSilos stay running whatever the autoscaler decides; the whole pool may run.
+        name: 'OLLM_MIN_HOSTS'
+        value: string(runningSilos)
+      }
+      {
+        name: 'OLLM_MAX_HOSTS'
+        value: string(siloCount)
+      }
+    ]
   }
 }
 
@@ -328,6 +411,7 @@ output AZURE_CONTAINER_APPS_ENVIRONMENT_NAME string = environment.outputs.name
 output AZURE_CONTAINER_ENVIRONMENT_NAME string = environment.outputs.name
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output OLLM_FRONTEND_URL string = 'https://${frontend.outputs.fqdn}'
+output OLLM_CONTROL_APP string = control.outputs.name
 output OLLM_ENVIRONMENT_STATIC_IP string = environment.outputs.staticIp
 output OLLM_STATE_STORAGE_ACCOUNT string = storage.outputs.stateAccountName
 output OLLM_MODELS_STORAGE_ACCOUNT string = storage.outputs.modelsAccountName

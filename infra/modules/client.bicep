@@ -26,6 +26,9 @@ param maxReplicas int
 @description('Requests in flight per replica before another is added (token streams are long).')
 param concurrentRequests int
 
+@description('OLLM_AUTOSCALER: with it on, a request for a model no running silo takes waits for the control app to start one.')
+param autoscaler string
+
 param cpu string
 param memory string
 param modelsStorageName string
@@ -43,6 +46,10 @@ var env = concat(sharedEnv, [
   {
     name: 'OLLM_API_KEY'
     secretRef: 'ollm-api-key'
+  }
+  {
+    name: 'OLLM_AUTOSCALER'
+    value: autoscaler
   }
 ])
 

@@ -75,6 +75,34 @@ public sealed partial class BicepTests
     }
 
     [Fact]
+    public void Control_app_is_no_azd_service_and_runs_the_frontend_image()
+    {
+        // azd deploys each service to one tagged app; the control app follows the front-end's image at provision.
+        Assert.DoesNotContain("azd-service-name", Bicep["infra/modules/control.bicep"], StringComparison.Ordinal);
+        var module = ControlModule().Match(Main);
+        Assert.True(module.Success, "main.bicep: no control module");
+        Assert.Contains("image: frontendImage", module.Value, StringComparison.Ordinal);
+        Assert.Contains("identityId: identity.outputs.id", module.Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Control_app_ports_are_no_silo_ports_of_any_generation()
+    {
+        // Exposed ports are unique across the environment: generation g, silo i takes 11111+100g+i and 30000+100g+i.
+        var silo = PortVariable("controlSiloPort");
+        var gateway = PortVariable("controlGatewayPort");
+        var maxGeneration = MaxValue("siloGeneration");
+        var maxSilos = MaxValue("siloCount");
+        var siloPorts = Enumerable.Range(0, maxGeneration + 1).SelectMany(g => Enumerable.Range(0, maxSilos).SelectMany(i => new[] { 11111 + (100 * g) + i, 30000 + (100 * g) + i })).ToHashSet();
+        Assert.Contains("var siloPortBase = 11111 + 100 * siloGeneration", Main, StringComparison.Ordinal);
+        Assert.Contains("var gatewayPortBase = 30000 + 100 * siloGeneration", Main, StringComparison.Ordinal);
+        Assert.DoesNotContain(silo, siloPorts);
+        Assert.DoesNotContain(gateway, siloPorts);
+        Assert.NotEqual(silo, gateway);
+        Assert.DoesNotContain(36985, new[] { silo, gateway });
+    }
+
+    [Fact]
     public void Modules_are_local_files()
     {
         foreach (var (file, text) in Bicep)
@@ -86,6 +114,19 @@ public sealed partial class BicepTests
             }
         }
     }
+
+    private static int PortVariable(string name) =>
+        Regex.Match(Main, $@"^var {name} = (\d+)$", RegexOptions.Multiline) is { Success: true } m
+            ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : throw new Xunit.Sdk.XunitException($"main.bicep: no 'var {name} = <port>'");
+
+    private static int MaxValue(string parameter) =>
+        Regex.Match(Main, $@"@maxValue\((\d+)\)\s*param {parameter}\b") is { Success: true } m
+            ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : throw new Xunit.Sdk.XunitException($"main.bicep: no @maxValue on param {parameter}");
+
+    [GeneratedRegex(@"^module control 'modules/control\.bicep' = \{.*?^\}$", RegexOptions.Multiline | RegexOptions.Singleline)]
+    private static partial Regex ControlModule();
 
     [GeneratedRegex(@"^resource \w+ 'Microsoft\.App/containerApps@", RegexOptions.Multiline)]
     private static partial Regex ContainerApp();

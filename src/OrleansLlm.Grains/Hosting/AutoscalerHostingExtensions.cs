@@ -7,6 +7,7 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using OrleansLlm.Abstractions.Autoscaling;
 using OrleansLlm.Grains.Autoscaling;
+using OrleansLlm.Grains.Autoscaling.ContainerApps;
 using OrleansLlm.Grains.Configuration;
 
 namespace OrleansLlm.Grains.Hosting;
@@ -39,6 +40,8 @@ public static partial class AutoscalerHostingExtensions
         services.TryAddSingleton<IGpuHostProvider>(sp => autoscaler.Provider switch
         {
             "process" => new ProcessHostProvider(configuration, environment, sp.GetRequiredService<ILogger<ProcessHostProvider>>()),
+            "containerapps" => ContainerAppsHostProvider.Create(ContainerAppsHostSettings.From(configuration),
+                sp.GetRequiredService<ILogger<ContainerAppsHostProvider>>(), sp.GetRequiredService<TimeProvider>()),
             var other => throw new FormatException($"OLLM_AUTOSCALER_PROVIDER '{other}' is not a provider: use process or containerapps"),
         });
         services.AddHostedService<AutoscalerActivation>();
