@@ -37,7 +37,9 @@ internal static class TraceDriver
             if (request.Arrival >= nextReport)
             {
                 progress?.Report($"{system.Name}: {request.Arrival / 60:0} of {trace[^1].Arrival / 60:0} simulated minutes, {running.Count(t => !t.IsCompleted)} in flight");
-                nextReport += 60 * 5;
+                // Past a quiet stretch (a swing's night) at once, not one report per request.
+                while (nextReport <= request.Arrival)
+                    nextReport += 60 * 5;
             }
         }
 
