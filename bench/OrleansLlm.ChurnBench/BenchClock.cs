@@ -9,15 +9,26 @@ namespace OrleansLlm.ChurnBench;
 internal sealed class BenchClock(TimeProvider time, double speedup)
 {
     private long _start = time.GetTimestamp();
+    private DateTimeOffset _startUtc = time.GetUtcNow();
 
     public TimeProvider Time { get; } = time;
 
     public double Speedup { get; } = speedup;
 
-    public void Restart() => _start = Time.GetTimestamp();
+    public void Restart()
+    {
+        _start = Time.GetTimestamp();
+        _startUtc = Time.GetUtcNow();
+    }
 
     /// <summary>Simulated seconds since the start.</summary>
     public double Now => Time.GetElapsedTime(_start).TotalSeconds * Speedup;
+
+    /// <summary>The simulated time of a timestamp of <see cref="Time"/> (negative: before the start).</summary>
+    public double At(long timestamp) => (timestamp - _start) / (double)Time.TimestampFrequency * Speedup;
+
+    /// <summary>The simulated time of a moment on <see cref="Time"/>'s UTC clock (negative: before the start).</summary>
+    public double At(DateTimeOffset moment) => (moment - _startUtc).TotalSeconds * Speedup;
 
     /// <summary>The wall-clock wait for a simulated duration.</summary>
     public TimeSpan ToReal(double simulatedSeconds) => TimeSpan.FromSeconds(Math.Max(0, simulatedSeconds) / Speedup);

@@ -1,4 +1,6 @@
 using OrleansLlm.ChurnBench.Runners;
+using OrleansLlm.ChurnBench.Workload;
+using OrleansLlm.Scheduling.Autoscaling;
 
 namespace OrleansLlm.ChurnBench;
 
@@ -16,7 +18,7 @@ internal sealed record Scenario
     /// <summary>Zipf exponent of model popularity: rank r gets a share proportional to 1 / r^s.</summary>
     public double ZipfS { get; init; } = 1.1;
 
-    /// <summary>Mean arrivals per simulated second.</summary>
+    /// <summary>Mean arrivals per simulated second (a swinging or stepped trace's peak).</summary>
     /// <remarks>10 req/s at these lengths asks about 1,900 decoded tokens/s of 4 × 24 GiB GPUs that deliver about
     /// 1,600 when models share them: every system then queues without bound, and nothing is compared.</remarks>
     public double Rate { get; init; } = 5;
@@ -25,6 +27,11 @@ internal sealed record Scenario
     public double ArrivalCv { get; init; } = 1.5;
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(30);
+
+    public ArrivalPattern Arrivals { get; init; } = ArrivalPattern.Steady;
+
+    /// <summary>One cycle ("day") of a swinging or stepped trace.</summary>
+    public TimeSpan Period { get; init; } = TimeSpan.FromMinutes(120);
 
     public int Seed { get; init; } = 42;
 
@@ -67,4 +74,25 @@ internal sealed record Scenario
 
     /// <summary>Window in which an unload followed by a load of the same model counts as thrash.</summary>
     public TimeSpan ThrashWindow { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The elastic system: from the provider's start call until the GPU silo is active. 60 s is the
+    /// order of a Container Apps serverless GPU replica's start (Microsoft publishes no figure;
+    /// image pull and GPU assignment take tens of seconds to minutes).
+    /// </summary>
+    public TimeSpan HostStart { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The elastic system's GPU hosts kept running (it starts with these).</summary>
+    public int MinHosts { get; init; }
+
+    /// <summary>The elastic system's pool of GPU hosts; 0 = <see cref="Hosts"/>, the always-on cluster's count.</summary>
+    public int MaxHosts { get; init; }
+
+    public int ElasticMaxHosts => MaxHosts > 0 ? MaxHosts : Hosts;
+
+    /// <summary>The elastic system's autoscaler, in simulated time (min and max hosts come from above).</summary>
+    public AutoscalerSettings Autoscaler { get; init; } = AutoscalerSettings.Default;
+
+    /// <summary>How long a request waits for a GPU host before it is refused (<c>OLLM_HOST_WAIT</c>'s default).</summary>
+    public TimeSpan HostWait { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -37,12 +37,17 @@ internal static class TraceDriver
             if (request.Arrival >= nextReport)
             {
                 progress?.Report($"{system.Name}: {request.Arrival / 60:0} of {trace[^1].Arrival / 60:0} simulated minutes, {running.Count(t => !t.IsCompleted)} in flight");
-                nextReport += 60 * 5;
+                // Past a quiet stretch (a swing's night) at once, not one report per request.
+                while (nextReport <= request.Arrival)
+                    nextReport += 60 * 5;
             }
         }
 
         var all = Task.WhenAll(running);
         await Task.WhenAny(all, Task.Delay(clock.ToReal(DrainSeconds), clock.Time));
+        // A trace that ends quiet (a swing's night) runs to its end: what a system does with no
+        // requests, stopping hosts, is part of the run.
+        await clock.Delay(scenario.Duration.TotalSeconds - clock.Now, CancellationToken.None);
         await stop.CancelAsync();
         var records = await all;
         await sampler;
@@ -69,12 +74,13 @@ internal static class TraceDriver
                 if (item.Kind == GenerationEventKind.Token && first is null)
                     first = clock.Now;
             }
-            return new RequestRecord(trace.Id, trace.Model, trace.Arrival, first, clock.Now, null) { Runner = recorder.StartOf(trace.Id) };
+            var now = clock.Now;
+            return new RequestRecord(trace.Id, trace.Model, trace.Arrival, first, now, null) { Runner = recorder.StartOf(trace.Id), Ended = now };
         }
         catch (Exception e)
         {
             var error = e is OperationCanceledException && cancellationToken.IsCancellationRequested ? "unfinished when the run ended" : e.Message;
-            return new RequestRecord(trace.Id, trace.Model, trace.Arrival, first, null, error) { Runner = recorder.StartOf(trace.Id) };
+            return new RequestRecord(trace.Id, trace.Model, trace.Arrival, first, null, error) { Runner = recorder.StartOf(trace.Id), Ended = clock.Now };
         }
     }
 }

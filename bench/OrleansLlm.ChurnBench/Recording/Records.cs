@@ -18,6 +18,9 @@ internal sealed record RequestRecord(int Id, string Model, double Arrival, doubl
 {
     public RunnerStart? Runner { get; init; }
 
+    /// <summary>When it ended, served or not (a failure's time: <see cref="Finished"/> is only a success's).</summary>
+    public double? Ended { get; init; }
+
     /// <summary>Its model was not ready on the host that served it when it arrived (or it was never served).</summary>
     public bool Cold => Runner is not { } r || r.RunnerReady > Arrival;
 

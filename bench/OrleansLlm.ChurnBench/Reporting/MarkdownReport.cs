@@ -6,11 +6,14 @@ namespace OrleansLlm.ChurnBench.Reporting;
 /// <summary>The side-by-side table, the scenario that produced it, and the targets checked against it.</summary>
 internal static class MarkdownReport
 {
-    public static string Build(Scenario scenario, string workload, IReadOnlyList<SystemReport> reports, string command, TimeSpan wall)
+    public static string Build(Scenario scenario, string workload, IReadOnlyList<SystemReport> reports, string command, TimeSpan wall, (double? Start, double? End) load = default)
     {
         var text = new StringBuilder();
-        text.AppendLine("# Churn benchmark: the cluster against independent single-host schedulers").AppendLine();
-        text.AppendLine(Invariant($"Command: `{command}` — {wall.TotalMinutes:0.0} min wall clock on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}.")).AppendLine();
+        text.AppendLine(reports.Any(r => r.System == "elastic")
+            ? "# Churn benchmark: the elastic cluster (GPU hosts started and stopped by the autoscaler) against the always-on cluster"
+            : "# Churn benchmark: the cluster against independent single-host schedulers").AppendLine();
+        var busy = load is { Start: { } first, End: { } last } ? Invariant($" (load average {first:0.#} at the start, {last:0.#} at the end)") : "";
+        text.AppendLine(Invariant($"Command: `{command}` — {wall.TotalMinutes:0.0} min wall clock on {Environment.ProcessorCount} cores{busy}, {DateTime.UtcNow:yyyy-MM-dd}.")).AppendLine();
         text.AppendLine(Invariant($"Scenario: {scenario.Hosts} hosts × `{scenario.HostGpus}`; {workload}; OLLAMA_NUM_PARALLEL={scenario.NumParallel}, num_ctx {scenario.NumCtx}, OLLAMA_MAX_QUEUE={scenario.MaxQueue}, OLLAMA_MAX_LOADED_MODELS={(scenario.MaxLoadedModels == 0 ? "auto (3 per GPU)" : scenario.MaxLoadedModels)}; simulated time {scenario.Speedup:0.#}× the wall clock for every system; seed {scenario.Seed}."));
         text.AppendLine();
         text.AppendLine("All times are simulated seconds. TTFT: arrival to first token; a request refused (503), failed or unfinished 10 simulated minutes after the trace ends counts as ∞. Cold: the model was not ready on the host that served the request when it arrived. Queue wait: arrival to a runner slot. Thrash: evictions followed by a load of the same model within 60 s.").AppendLine();

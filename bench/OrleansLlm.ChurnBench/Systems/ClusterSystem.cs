@@ -1,6 +1,4 @@
-using System.Diagnostics.Metrics;
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using OrleansLlm.Abstractions;
@@ -10,7 +8,6 @@ using OrleansLlm.ChurnBench.Recording;
 using OrleansLlm.ChurnBench.Runners;
 using OrleansLlm.ChurnBench.Workload;
 using OrleansLlm.Grains.Hosting;
-using OrleansLlm.Grains.Telemetry;
 
 namespace OrleansLlm.ChurnBench.Systems;
 
@@ -24,39 +21,18 @@ internal sealed class ClusterSystem(Scenario scenario, IReadOnlyList<BenchModel>
     private readonly Dictionary<string, BenchModel> _byPath = models.ToDictionary(m => m.Path, StringComparer.Ordinal);
     private InProcessTestCluster? _cluster;
     private ModelClient? _client;
-    private MeterListener? _listener;
+    private EvictionListener? _evictions;
 
     public string Name => "cluster";
 
     public async Task StartAsync()
     {
-        _listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == SchedulerMetrics.MeterName && instrument.Name == "ollm.model.unloads")
-                    listener.EnableMeasurementEvents(instrument);
-            },
-        };
-        _listener.SetMeasurementEventCallback<long>(OnUnload);
-        _listener.Start();
-
+        _evictions = new EvictionListener(_byPath, recorder);
         var builder = new InProcessTestClusterBuilder((short)scenario.Hosts);
         builder.ConfigureSilo((options, silo) =>
         {
             var index = int.Parse(options.SiloName.Split('_')[^1], CultureInfo.InvariantCulture);
-            var values = new Dictionary<string, string?>
-            {
-                ["Ollm:Gpus"] = scenario.HostGpus,
-                ["Ollm:Runner"] = BenchRunnerFactory.RunnerKind,
-                ["Ollm:NumParallel"] = scenario.NumParallel.ToString(CultureInfo.InvariantCulture),
-                ["Ollm:MaxQueue"] = scenario.MaxQueue.ToString(CultureInfo.InvariantCulture),
-                ["Ollm:MaxLoadedModels"] = scenario.MaxLoadedModels.ToString(CultureInfo.InvariantCulture),
-                // The scheduler's own default (5 s), on the run's clock.
-                ["Ollm:RePlaceWaitingLoadAfter"] = recorder.Clock.ToReal(TimeSpan.FromSeconds(5)).ToString("c", CultureInfo.InvariantCulture),
-            };
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-            silo.AddOrleansLlm(configuration);
+            silo.AddOrleansLlm(BenchSiloSettings.For(scenario, recorder.Clock, scenario.HostGpus, BenchRunnerFactory.RunnerKind));
             silo.AddOrleansLlmInMemoryState();
             var host = recorder.Hosts[index];
             silo.Services.AddKeyedSingleton<ILlmRunnerFactory>(BenchRunnerFactory.RunnerKind,
@@ -71,24 +47,9 @@ internal sealed class ClusterSystem(Scenario scenario, IReadOnlyList<BenchModel>
     public IAsyncEnumerable<GenerationEvent> GenerateAsync(BenchModel model, GenerateRequest request, CancellationToken cancellationToken) =>
         _client!.GenerateAsync(model.Path, request, cancellationToken);
 
-    private void OnUnload(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
-    {
-        string? model = null;
-        var evicted = false;
-        foreach (var (key, tag) in tags)
-        {
-            if (key == "model")
-                model = tag as string;
-            else if (key == "reason")
-                evicted = tag as string == "evicted";
-        }
-        if (evicted && model is not null && _byPath.TryGetValue(model, out var m))
-            recorder.Evicted(m.Name);
-    }
-
     public async ValueTask DisposeAsync()
     {
-        _listener?.Dispose();
+        _evictions?.Dispose();
         if (_cluster is not null)
             await _cluster.DisposeAsync();
     }

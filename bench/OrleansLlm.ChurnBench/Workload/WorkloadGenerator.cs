@@ -4,7 +4,8 @@ namespace OrleansLlm.ChurnBench.Workload;
 
 /// <summary>
 /// A seeded trace: Gamma-distributed gaps (mean 1 / rate, the chosen CV), Zipf-skewed models,
-/// log-normal prompt and output lengths capped to fit one slot's context.
+/// log-normal prompt and output lengths capped to fit one slot's context. A swinging or stepped
+/// trace thins those arrivals by <see cref="ArrivalProfile.Share"/>, so the rate is its peak.
 /// </summary>
 internal static class WorkloadGenerator
 {
@@ -24,6 +25,9 @@ internal static class WorkloadGenerator
         var end = scenario.Duration.TotalSeconds;
         for (var t = gaps.Sample(); t < end; t += gaps.Sample())
         {
+            // A steady trace draws nothing here, so its seeded requests stay what they always were.
+            if (scenario.Arrivals != ArrivalPattern.Steady && random.NextDouble() >= ArrivalProfile.Share(scenario.Arrivals, scenario.Period, t))
+                continue;
             var model = byRank[popularity.Sample() - 1];
             var output = Math.Clamp((int)Math.Round(outputs.Sample()), 1, maxOutput);
             var prompt = Math.Clamp((int)Math.Round(prompts.Sample()), 1, scenario.NumCtx - output);
