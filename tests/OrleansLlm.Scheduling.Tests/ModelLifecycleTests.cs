@@ -186,4 +186,35 @@ public class ModelLifecycleTests
         Assert.Throws<InvalidOperationException>(life.EndWait);
         Assert.Throws<InvalidOperationException>(life.StreamClosed);
     }
+
+    [Fact]
+    public void A_drained_model_comes_back_elsewhere_while_its_own_countdown_runs_even_before_its_intent_is_written()
+    {
+        // The request that just ended released the runner and armed the countdown: the drain that
+        // interleaves with its write of the durable intent must decide from this state.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
+        var life = Ready();
+        life.Acquire(KeepAliveDuration.From(TimeSpan.FromHours(1)));
+        Assert.True(life.Release());
+        life.StartCountdown(clock);
+
+        Assert.True(life.WantedAfterDrain(clock.GetUtcNow()));
+        clock.Advance(TimeSpan.FromHours(1));
+        Assert.False(life.WantedAfterDrain(clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public void A_drained_model_comes_back_when_pinned_and_not_when_kept_for_zero()
+    {
+        var now = new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+        var pinned = Ready();
+        pinned.KeepFor(KeepAliveDuration.Forever);
+        var zero = Ready();
+        zero.KeepFor(KeepAliveDuration.Zero);
+        var unloaded = new ModelLifecycle(KeepAliveDuration.Forever);
+
+        Assert.True(pinned.WantedAfterDrain(now));
+        Assert.False(zero.WantedAfterDrain(now));
+        Assert.False(unloaded.WantedAfterDrain(now));
+    }
 }

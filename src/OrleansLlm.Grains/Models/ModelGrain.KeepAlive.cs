@@ -137,6 +137,9 @@ internal sealed partial class ModelGrain
 
     private async Task Persist(Func<Task> write)
     {
+        // Interleaved calls (a stream's release, a drain, a retry) write one at a time: two writes
+        // in flight with the same ETag would fail one of them for nothing.
+        await _persisting.WaitAsync();
         try
         {
             if (_intentStale)
@@ -154,6 +157,10 @@ internal sealed partial class ModelGrain
             _intentStale = true;
             LogPersistFailed(logger, ModelPath, e.Message);
             _persistRetry?.Change(PersistRetryDelay, Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            _persisting.Release();
         }
     }
 

@@ -59,6 +59,7 @@ internal sealed partial class ModelGrain(
     private IGrainTimer? _persistRetry;
     private IGrainTimer? _restore;
     private bool _intentStale;
+    private readonly SemaphoreSlim _persisting = new(1, 1);
 
     private string ModelPath => this.GetPrimaryKeyString();
 
@@ -243,8 +244,13 @@ internal sealed partial class ModelGrain(
     {
         if (_life.Refs > 0 || _life.Pending > 0 || _life.Phase is ModelPhase.Loading or ModelPhase.Unloading)
             return false;
-        var wanted = StillWanted();
-        if (_life.Phase == ModelPhase.Ready)
+        // The request that just ended may still be writing the durable intent (its release
+        // interleaves with this call): what this activation holds decides, and is written before it goes.
+        var ready = _life.Phase == ModelPhase.Ready;
+        var wanted = ready ? _life.WantedAfterDrain(clock.GetUtcNow()) : StillWanted();
+        if (ready && wanted)
+            await Remember(_identity?.Options);
+        if (ready)
             await UnloadRunner(UnloadReason.Drained, "its silo is shutting down");
         if (wanted)
         {

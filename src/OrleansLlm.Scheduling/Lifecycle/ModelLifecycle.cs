@@ -153,6 +153,14 @@ public sealed class ModelLifecycle(KeepAliveDuration defaultKeepAlive)
         return ExpiresAt = KeepAlive.ExpiresAt(clock);
     }
 
+    /// <summary>
+    /// Whether a ready runner should come back elsewhere when its silo drains: kept forever, or an
+    /// idle countdown still running (a request's own keep-alive, not yet spent). Decided from this
+    /// state, not from the durable intent, which the request that just ended may still be writing.
+    /// </summary>
+    public bool WantedAfterDrain(DateTimeOffset now) =>
+        Phase == ModelPhase.Ready && !KeepAlive.UnloadsWhenIdle && (KeepAlive.IsForever || ExpiresAt is { } at && at > now);
+
     /// <summary>The countdown has run out: an idle, ready runner whose time has come.</summary>
     public bool HasExpired(DateTimeOffset now) => Refs == 0 && Phase == ModelPhase.Ready && ExpiresAt is { } at && now >= at;
 
