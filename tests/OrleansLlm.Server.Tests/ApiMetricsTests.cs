@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -11,7 +10,7 @@ namespace OrleansLlm.Server.Tests;
 /// <summary><see cref="ApiMetrics"/> as a request records them, read through a <see cref="MeterListener"/> as an exporter reads them.</summary>
 public sealed class ApiMetricsTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
-    private readonly Recorded _recorded = new(server.Services.GetRequiredService<ApiMetrics>().Meter);
+    private readonly ApiMeasurements _recorded = new(server.Services.GetRequiredService<ApiMetrics>().Meter);
 
     public void Dispose() => _recorded.Dispose();
 
@@ -87,55 +86,4 @@ public sealed class ApiMetricsTests(ServerFixture server) : IClassFixture<Server
     }
 
     private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-
-    /// <summary>Every measurement of one server's <c>OrleansLlm.Api</c> meter (not another test server's).</summary>
-    private sealed class Recorded : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly List<Measurement> _measurements = [];
-
-        public Recorded(Meter meter)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter == meter)
-                    listener.EnableMeasurementEvents(instrument);
-            };
-            _listener.SetMeasurementEventCallback<double>((i, v, t, _) => Add(i, v, t));
-            _listener.SetMeasurementEventCallback<long>((i, v, t, _) => Add(i, v, t));
-            _listener.Start();
-        }
-
-        public IReadOnlyList<Measurement> All(string instrument, string endpoint)
-        {
-            lock (_measurements)
-                return [.. _measurements.Where(m => m.Instrument == instrument && (string?)m.Tags["ollm.api.endpoint"] == endpoint)];
-        }
-
-        /// <summary>The measurements once <paramref name="count"/> have come: the filter records after the response is sent.</summary>
-        public async Task<IReadOnlyList<Measurement>> Where(string instrument, string endpoint, int count)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (All(instrument, endpoint).Count < count && DateTime.UtcNow < deadline)
-                await Task.Delay(20);
-            var found = All(instrument, endpoint);
-            Assert.True(found.Count == count, $"{found.Count} measurements of {instrument} for {endpoint}, expected {count}");
-            return found;
-        }
-
-        public async Task<Measurement> Single(string instrument, string endpoint) => (await Where(instrument, endpoint, 1))[0];
-
-        public void Dispose() => _listener.Dispose();
-
-        private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            var copy = new Dictionary<string, object?>();
-            foreach (var tag in tags)
-                copy[tag.Key] = tag.Value;
-            lock (_measurements)
-                _measurements.Add(new Measurement(instrument.Name, value, copy));
-        }
-    }
-
-    private sealed record Measurement(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags);
 }

@@ -23,6 +23,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     private int _smallSiloPort;
     private int _bigSiloPort;
     private ServerProcess _frontend = null!;
+    private ServerProcess _bigSilo = null!;
 
     public async Task InitializeAsync()
     {
@@ -32,7 +33,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         (_smallSiloPort, var smallGateway) = (TestPorts.Free(), TestPorts.Free());
         (_bigSiloPort, var bigGateway) = (TestPorts.Free(), TestPorts.Free());
         _roles.Start("small-silo", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:8GiB", ["Ollm__SiloPort"] = $"{_smallSiloPort}", ["Ollm__GatewayPort"] = $"{smallGateway}" });
-        _roles.Start("big-silo", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:20GiB", ["Ollm__SiloPort"] = $"{_bigSiloPort}", ["Ollm__GatewayPort"] = $"{bigGateway}", ["OLLM_PRIMARY_SILO"] = $"127.0.0.1:{_smallSiloPort}" });
+        _bigSilo = _roles.Start("big-silo", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:20GiB", ["Ollm__SiloPort"] = $"{_bigSiloPort}", ["Ollm__GatewayPort"] = $"{bigGateway}", ["OLLM_PRIMARY_SILO"] = $"127.0.0.1:{_smallSiloPort}" });
         _frontend = _roles.Start("frontend", new() { ["OLLM_ROLE"] = "frontend", ["OLLM_GATEWAYS"] = $"{smallGateway},{bigGateway}", ["OLLM_API_KEY"] = ApiKey });
         try
         {
@@ -100,6 +101,11 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Expect(medium).ToBeVisibleAsync();
         await Expect(page.Locator("#events")).ToContainTextAsync("unload requested");
         Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page was reloaded");
+
+        // A silo that stops answering is shown as unreachable (until membership declares it dead), the rest as before.
+        _bigSilo.Kill();
+        await Expect(page.Locator($"[data-silo^='127.0.0.1:{_bigSiloPort}@'][data-unreachable='true']")).ToContainTextAsync("did not answer");
+        await Expect(medium).ToBeVisibleAsync();
     }
 
     private static ILocator Gpu(IPage page, int siloPort) =>
