@@ -189,6 +189,9 @@ function render(cluster) {
 function setStatus(text, problem) {
   $('status').textContent = text;
   $('status').classList.toggle('problem', !!problem);
+  // Announced to screen readers once per new problem, not at every poll.
+  const alert = problem ? text.replace(/^Updated [^:]*: /, '') : '';
+  if ($('problem').textContent !== alert) $('problem').textContent = alert;
 }
 
 function askForKey(message) {
