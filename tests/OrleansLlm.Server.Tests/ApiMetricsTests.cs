@@ -70,9 +70,14 @@ public sealed class ApiMetricsTests(ServerFixture server) : IClassFixture<Server
         int Requests() => activity.Recent().Sum(b => b.Requests);
         var before = Requests();
 
-        await Post("/api/generate", new { model = "demo", prompt = "hi", stream = false, options = new { num_predict = 2 } });
+        var answer = JsonDocument.Parse(await Post("/api/generate", new { model = "demo", prompt = "hi", stream = false, options = new { num_predict = 4, seed = 1 } })).RootElement;
+        Assert.True(answer.GetProperty("eval_count").GetInt32() > 0, $"the test needs a token for its time to first token: {answer}");
 
-        await _recorded.Single(ApiMetrics.RequestDurationName, "/api/generate");
+        // Each listener gets each measurement in its own turn: wait until the activity has both.
+        await _recorded.Single(ApiMetrics.TimeToFirstTokenName, "/api/generate");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(Requests() > before && activity.Recent().Any(b => b.MeanTimeToFirstTokenSeconds is > 0)) && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
         Assert.True(Requests() > before, $"{Requests()} requests after, {before} before");
         Assert.Contains(activity.Recent(), b => b.MeanTimeToFirstTokenSeconds is > 0);
     }

@@ -91,6 +91,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Expect(page.Locator("#events")).ToContainTextAsync("large:latest");
         await Expect(page.Locator("#scaling")).ToContainTextAsync("The autoscaler is off");
         await Expect(page.Locator("#traffic")).ToContainTextAsync("2 requests in the last minute");
+        // Models by their names, never by the server's file paths.
+        await Expect(page.Locator("main")).Not.ToContainTextAsync(".gguf");
 
         Directory.CreateDirectory(Path.GetDirectoryName(ScreenshotPath)!);
         await page.ScreenshotAsync(new() { Path = ScreenshotPath, FullPage = true });

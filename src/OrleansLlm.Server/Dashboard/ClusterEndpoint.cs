@@ -15,6 +15,7 @@ namespace OrleansLlm.Server.Dashboard;
 /// silo's GPUs split by the models holding them, the loads waiting for room and why, each silo's
 /// recent events, the autoscaler's recent decisions, and this front-end's request rate and time to
 /// first token. Silos that do not answer are listed as unreachable; the answer never fails for them.
+/// Models are named as the API names them, in reasons too: never a path of the server's files.
 /// </summary>
 internal static partial class ClusterEndpoint
 {
@@ -30,7 +31,7 @@ internal static partial class ClusterEndpoint
     private static async Task<IResult> Handle(IGrainFactory grains, ModelCatalog catalog, ApiActivity activity, AutoscalerOptions autoscaler, TimeProvider clock, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(ClusterEndpoint));
-        var scaling = Autoscaler(grains, autoscaler.Mode, logger);
+        var scaling = Autoscaler(grains, autoscaler.Mode, catalog, logger);
         var cluster = await ClusterReader.Read(grains, logger, withActivity: true);
         return Results.Json(new
         {
@@ -92,13 +93,13 @@ internal static partial class ClusterEndpoint
                 vram = r.VramBytes,
                 ram = r.RamBytes,
             }),
-            waiting = (view.Activity?.Waiting ?? []).Select(w => new { model = Name(w.ModelPath), since = OllamaResponses.Timestamp(w.Since), reason = w.Reason }),
+            waiting = (view.Activity?.Waiting ?? []).Select(w => new { model = Name(w.ModelPath), since = OllamaResponses.Timestamp(w.Since), reason = ClientErrors.WithoutPaths(w.Reason, catalog.NameOf) }),
             recent = (view.Activity?.Recent ?? []).Reverse().Select(e => new
             {
                 at = OllamaResponses.Timestamp(e.At),
                 kind = Kind(e.Kind),
                 model = Name(e.ModelPath),
-                detail = e.Detail,
+                detail = ClientErrors.WithoutPaths(e.Detail, catalog.NameOf),
             }),
         };
     }
@@ -118,7 +119,7 @@ internal static partial class ClusterEndpoint
     };
 
     /// <summary>The autoscaler's latest decisions; when it is off (on this front-end's reading of <c>OLLM_AUTOSCALER</c>) or does not answer, a note saying so.</summary>
-    private static async Task<object> Autoscaler(IGrainFactory grains, AutoscalerMode mode, ILogger logger)
+    private static async Task<object> Autoscaler(IGrainFactory grains, AutoscalerMode mode, ModelCatalog catalog, ILogger logger)
     {
         if (mode == AutoscalerMode.Off)
             return new { mode = "off", note = "The autoscaler is off (OLLM_AUTOSCALER): hosts are started and stopped by hand.", decisions = Array.Empty<object>() };
@@ -136,10 +137,10 @@ internal static partial class ClusterEndpoint
                     at = OllamaResponses.Timestamp(d.At),
                     action = d.Action,
                     host = d.HostId,
-                    reason = d.Reason,
+                    reason = ClientErrors.WithoutPaths(d.Reason, catalog.NameOf),
                     carried = d.Carried,
                 }),
-                unmet = status.Unmet,
+                unmet = status.Unmet.Select(u => ClientErrors.WithoutPaths(u, catalog.NameOf)),
             };
         }
         catch (Exception e) when (e is OrleansException or TimeoutException)

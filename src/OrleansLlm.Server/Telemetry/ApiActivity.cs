@@ -8,7 +8,7 @@ namespace OrleansLlm.Server.Telemetry;
 /// numbers have one owner), summed into <see cref="BucketCount"/> buckets of
 /// <see cref="BucketLength"/> — the last five minutes.
 /// </summary>
-public sealed class ApiActivity : IDisposable
+internal sealed class ApiActivity : IDisposable
 {
     public static readonly TimeSpan BucketLength = TimeSpan.FromSeconds(5);
     public const int BucketCount = 60;
