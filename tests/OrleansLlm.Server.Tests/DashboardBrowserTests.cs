@@ -113,11 +113,17 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     private static ILocator Gpu(IPage page, int siloPort) =>
         page.Locator($"[data-silo^='127.0.0.1:{siloPort}@'] [data-device='0']");
 
-    /// <summary>Where README shows the dashboard: <c>docs/dashboard.png</c> in the repository this test was built from.</summary>
+    /// <summary>
+    /// Where the screenshot goes: the test's output folder, or — with <c>OLLM_UPDATE_SCREENSHOT=1</c>
+    /// — README's <c>docs/dashboard.png</c> in the repository this test was built from (a test run
+    /// must not leave the working tree changed).
+    /// </summary>
     private static string ScreenshotPath
     {
         get
         {
+            if (Environment.GetEnvironmentVariable("OLLM_UPDATE_SCREENSHOT") != "1")
+                return Path.Combine(AppContext.BaseDirectory, "dashboard.png");
             for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
             {
                 if (File.Exists(Path.Combine(directory.FullName, "OrleansLlm.sln")))
