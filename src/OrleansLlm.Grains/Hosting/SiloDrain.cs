@@ -40,13 +40,18 @@ internal sealed partial class SiloDrain(
         {
             // Until every model here is idle (or the streams' share of the grace is spent), unload
             // the idle ones as they come: a model whose last stream ended need not wait for the rest.
+            // A model that drained is not asked again: its activation may be on its way to another
+            // silo (its room here released a moment later), and a call would only place it anew.
+            var drained = new HashSet<string>(StringComparer.Ordinal);
             while (true)
             {
                 var models = (await gpus.GetSnapshot()).Host.Runners;
                 var busy = 0;
-                foreach (var model in models)
+                foreach (var model in models.Where(m => !drained.Contains(m.ModelPath)))
                 {
-                    if (!await grains.GetGrain<IModelGrain>(model.ModelPath).Drain())
+                    if (await DrainOne(model.ModelPath))
+                        drained.Add(model.ModelPath);
+                    else
                         busy++;
                 }
                 if (busy == 0 || clock.GetUtcNow() >= streamsUntil || cancellationToken.IsCancellationRequested)
@@ -60,6 +65,24 @@ internal sealed partial class SiloDrain(
         catch (Exception e) when (e is OrleansException or TimeoutException or OperationCanceledException)
         {
             LogDrainFailed(logger, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Drains one model; true when it is done here. A model that cannot be drained (its call
+    /// failed: no silo left to place it on, a timeout) is logged and left to Orleans' own shutdown —
+    /// one model must not keep the silo from leaving, nor the others from draining.
+    /// </summary>
+    private async Task<bool> DrainOne(string modelPath)
+    {
+        try
+        {
+            return await grains.GetGrain<IModelGrain>(modelPath).Drain();
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+        {
+            LogModelDrainFailed(logger, modelPath, e.Message);
+            return true;
         }
     }
 
@@ -78,6 +101,9 @@ internal sealed partial class SiloDrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drained: {Unloaded} model(s) unloaded, {Busy} still busy, after {Elapsed}")]
     private static partial void LogDrained(ILogger logger, int unloaded, int busy, TimeSpan elapsed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining {Model} failed, left to the shutdown: {Reason}")]
+    private static partial void LogModelDrainFailed(ILogger logger, string model, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drain cut short: {Reason}")]
     private static partial void LogDrainFailed(ILogger logger, string reason);
