@@ -9,6 +9,3 @@ public sealed record SiloReading(IReadOnlyDictionary<string, long> ReservedByGpu
 {
     public static readonly SiloReading Empty = new(new Dictionary<string, long>(), []);
 }
-
-/// <summary>One loaded runner: the estimate it was placed by and what it holds (GPU plus system memory).</summary>
-public sealed record LoadedModelReading(string Model, long PredictedBytes, long MeasuredBytes);
