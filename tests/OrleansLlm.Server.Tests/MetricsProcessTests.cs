@@ -17,6 +17,7 @@ public sealed class MetricsProcessTests : IAsyncLifetime
     private static readonly long Gpu = 16L << 30;
 
     private readonly RoleProcesses _roles = new();
+    private readonly OtlpReceiver _collector = new();
     private ServerProcess _server = null!;
     private string _a = null!;
     private string _b = null!;
@@ -28,19 +29,29 @@ public sealed class MetricsProcessTests : IAsyncLifetime
         _b = Path.Combine(_roles.Models, "b.gguf");
         ShapedModel.Write(_a, spec with { Name = "a" });
         ShapedModel.Write(_b, spec with { Name = "b" });
-        _server = _roles.Start("all", new() { ["OLLM_GPUS"] = "cuda:16GiB", ["OLLM_API_KEY"] = Key, ["Logging__LogLevel__OrleansLlm"] = "Information" });
+        _server = _roles.Start("all", new() { ["OLLM_GPUS"] = "cuda:16GiB", ["OLLM_API_KEY"] = Key, ["Logging__LogLevel__OrleansLlm"] = "Information",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _collector.Endpoint, ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf", ["OTEL_BSP_SCHEDULE_DELAY"] = "200" });
         _server.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
         await _server.Ready();
     }
 
-    public async Task DisposeAsync() => await _roles.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _roles.DisposeAsync();
+        await _collector.DisposeAsync();
+    }
 
     [Fact]
     public async Task Metrics_count_loads_hits_misses_and_the_eviction_and_show_the_gpu_holding_what_is_loaded()
     {
         await Generate("a");   // miss: loads a
         await Generate("a");   // hit
-        await Generate("b");   // miss: evicts a, loads b
+        var evicting = System.Diagnostics.ActivityTraceId.CreateRandom();
+        await Generate("b", evicting);   // miss: evicts a, loads b
+
+        // Its trace shows the load waiting for room while a is evicted, with the silo's reason.
+        Assert.True(await _collector.Got("/v1/traces", TimeSpan.FromSeconds(60), Convert.FromHexString(evicting.ToHexString()),
+            "ollm.model.wait_for_room"u8.ToArray(), "ollm.wait.reason"u8.ToArray(), "evict"u8.ToArray(), Encoding.UTF8.GetBytes(_a)), _roles.Logs);
 
         var metrics = await MetricsWhen(m => m.Value("ollm_model_loads_total", ("model", _b)) == 1);
         var silo = Assert.Single(metrics.Find("ollm_models_loaded")).Labels["silo"];
@@ -148,9 +159,15 @@ public sealed class MetricsProcessTests : IAsyncLifetime
         }
     }
 
-    private async Task<JsonElement> Generate(string model)
+    private async Task<JsonElement> Generate(string model, System.Diagnostics.ActivityTraceId? trace = null)
     {
-        using var response = await _server.Http.PostAsync("/api/generate", new StringContent(JsonSerializer.Serialize(new { model, prompt = "hi", stream = false, options = new { num_predict = 2 } }), Encoding.UTF8, "application/json"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/generate")
+        {
+            Content = new StringContent(JsonSerializer.Serialize(new { model, prompt = "hi", stream = false, options = new { num_predict = 2 } }), Encoding.UTF8, "application/json"),
+        };
+        if (trace is { } id)
+            request.Headers.Add("traceparent", $"00-{id.ToHexString()}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
+        using var response = await _server.Http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{model}: {body}\n{_roles.Logs}");
         return JsonDocument.Parse(body).RootElement;
