@@ -28,6 +28,8 @@ public sealed class TracingTests(TracingServerFixture server) : IClassFixture<Tr
 
         var http = Assert.Single(spans, s => s.Source.Name == "Microsoft.AspNetCore");
         Assert.Equal(ActivityKind.Server, http.Kind);
+        // The front-end's part: its request waited for a load (ModelClient counts it against OLLAMA_MAX_QUEUE).
+        Assert.Contains(http.Events, e => e.Name == "ollm.queued");
         // The model grain's stream, as the silo received it (Orleans' own span, parented across the call).
         Assert.Contains(spans, s => s.Source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && s.Kind == ActivityKind.Server
             && s.DisplayName.StartsWith("IAsyncEnumerableGrainExtension/StartEnumeration", StringComparison.Ordinal));
