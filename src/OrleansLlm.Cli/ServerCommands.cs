@@ -28,15 +28,20 @@ internal sealed class ServerCommands(HttpClient http, TextWriter output, TextRea
     public async Task<int> Ps(CancellationToken cancellationToken)
     {
         var body = await Get("/api/ps", cancellationToken);
-        output.WriteLine($"{"NAME",-24} {"SIZE",-10} {"PROCESSOR",-12} {"SILO",-28} UNTIL");
+        output.WriteLine($"{"NAME",-24} {"SIZE",-10} {"PROCESSOR",-12} {"STATE",-8} {"SILO",-28} {"GPUS",-24} UNTIL");
         foreach (var m in body.GetProperty("models").EnumerateArray())
         {
             var size = m.GetProperty("size").GetInt64();
             var vram = m.GetProperty("size_vram").GetInt64();
             var processor = vram == 0 ? "100% CPU" : vram >= size ? "100% GPU" : $"{100 * (size - vram) / size}%/{100 * vram / size}% CPU/GPU";
             var until = m.GetProperty("expires_at").GetDateTimeOffset();
-            output.WriteLine($"{m.GetProperty("name").GetString(),-24} {Scheduling.Bytes.Format(size),-10} {processor,-12} {m.GetProperty("silo").GetString(),-28} {(until.Year > 2200 ? "Forever" : until.ToLocalTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture))}");
+            // Each GPU the model uses and how much of its memory sits there: "0:4.7 GiB,1:4.7 GiB".
+            var gpus = string.Join(",", m.GetProperty("gpus").EnumerateArray().Select(g => $"{g.GetProperty("id").GetString()}:{Scheduling.Bytes.Format(g.GetProperty("size_vram").GetInt64())}"));
+            output.WriteLine($"{m.GetProperty("name").GetString(),-24} {Scheduling.Bytes.Format(size),-10} {processor,-12} {Text(m, "state"),-8} {m.GetProperty("silo").GetString(),-28} {(gpus.Length == 0 ? "-" : gpus),-24} {(until.Year > 2200 ? "Forever" : until.ToLocalTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture))}");
         }
+        var unreachable = body.TryGetProperty("unreachable", out var silent) ? silent.EnumerateArray().Select(s => s.GetString()).ToArray() : [];
+        if (unreachable.Length > 0)
+            output.WriteLine($"unreachable silos (they did not answer; their models are not listed): {string.Join(", ", unreachable)}");
         return 0;
     }
 

@@ -41,6 +41,12 @@ public sealed class ElasticSmokeTests
         {
             await elastic.StartAsync();
             records = await TraceDriver.RunAsync(elastic, trace, models, scenario, recorder);
+            // Idle hosts are stopped after the (simulated) scale-in delays. On a loaded machine the
+            // last requests end late in simulated time (a stalled second is 20 simulated ones), so
+            // the trace may end before that: wait for the stop, up to ten simulated minutes more.
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!elastic.Run().Decisions.Any(d => d.Action == "stop" && d.Carried) && waited.Elapsed < TimeSpan.FromMinutes(10) / scenario.Speedup)
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
         }
         finally
         {

@@ -37,6 +37,36 @@ public sealed class AutoscalerTests
     }
 
     [Fact]
+    public void A_model_reported_while_a_host_starts_for_others_starts_its_own_host_at_once_when_their_room_is_taken()
+    {
+        // t4-1 was started for a (10 GiB) and a's requests have not reported again this tick: its
+        // 16 GiB are not all free for c (8 GiB), which would otherwise wait for t4-1 to be ready
+        // and find no room there.
+        var promised = Starting("t4-1", "t4", T0.AddSeconds(-20)) with { Promised = [new WantedModel("a", 10 * Bytes.GiB)] };
+        var fleet = Fleet([promised, Stopped("t4-2", "t4")], [Load("c", 8)]);
+
+        var decision = Autoscaler.Decide(fleet, AutoscalerSettings.Default, T0);
+
+        var start = Assert.IsType<StartHost>(Assert.Single(decision.Actions));
+        Assert.Equal("t4-2", start.HostId);
+        Assert.Equal(["c"], start.For.Select(m => m.Model));
+    }
+
+    [Fact]
+    public void A_model_a_starting_host_was_started_for_keeps_its_room_there_when_a_larger_one_is_reported()
+    {
+        var promised = Starting("t4-1", "t4", T0.AddSeconds(-20)) with { Promised = [new WantedModel("a", 7 * Bytes.GiB)] };
+        var fleet = Fleet([promised, Stopped("t4-2", "t4")], [Load("a", 7), Load("big", 12)]);
+
+        var decision = Autoscaler.Decide(fleet, AutoscalerSettings.Default, T0);
+
+        var start = Assert.IsType<StartHost>(Assert.Single(decision.Actions));
+        Assert.Equal(["big"], start.For.Select(m => m.Model));
+        Assert.DoesNotContain("a,", start.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, decision.Desired);
+    }
+
+    [Fact]
     public void A_model_larger_than_any_running_host_starts_the_cheapest_type_that_holds_it()
     {
         var fleet = Fleet([Ready("t4-1", "t4", free: 16), Stopped("t4-2", "t4"), Stopped("a100-1", "a100")],
@@ -234,9 +264,9 @@ public sealed class AutoscalerTests
                 foreach (var action in Autoscaler.Decide(view, settings, now).Actions)
                 {
                     var host = _hosts.Single(h => h.Id == action.HostId);
-                    if (action is StartHost)
+                    if (action is StartHost start)
                     {
-                        host.Start(now);
+                        host.Start(now, start.For);
                         _lastScaleOut = now;
                         Starts.Add((t, host.Id));
                     }
@@ -264,7 +294,9 @@ public sealed class AutoscalerTests
             private DateTimeOffset? _idleSince;
             private int _busy;
 
-            public void Start(DateTimeOffset now) => (State, _since) = (HostState.Starting, now);
+            private IReadOnlyList<WantedModel> _promised = [];
+
+            public void Start(DateTimeOffset now, IReadOnlyList<WantedModel> promised) => (State, _since, _promised) = (HostState.Starting, now, promised);
 
             public void Stop(DateTimeOffset now) => (State, _since) = (HostState.Stopping, now);
 
@@ -296,6 +328,7 @@ public sealed class AutoscalerTests
             {
                 Id = Id, Type = "t4", State = State, StartedAt = State == HostState.Stopped ? null : _since,
                 FreeBytes = State == HostState.Ready ? Free : 16 * Bytes.GiB, InFlight = _busy, IdleSince = _idleSince,
+                Promised = State == HostState.Starting ? _promised : [],
             };
         }
     }

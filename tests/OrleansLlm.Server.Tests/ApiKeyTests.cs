@@ -44,4 +44,21 @@ public sealed class ApiKeyTests(ApiKeyServerFixture server) : IClassFixture<ApiK
         Assert.Equal("Ollama is running", await server.Http.GetStringAsync("/"));
         Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/healthz")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_dashboard_page_needs_no_key_but_the_data_it_reads_does()
+    {
+        using var page = await server.Http.GetAsync("/dashboard");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/dashboard/dashboard.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Http.GetAsync("/api/cluster")).StatusCode);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/cluster");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiKeyServerFixture.Key);
+        using var data = await server.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, data.StatusCode);
+        Assert.Contains("\"silos\":[{", await data.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

@@ -63,6 +63,12 @@ public sealed class AutoscalerProcessTests : IAsyncLifetime
         var start = status.GetProperty("decisions").EnumerateArray().FirstOrDefault(d => d.GetProperty("action").GetString() == "start");
         Assert.True(start.ValueKind == JsonValueKind.Object, $"no start decision: {status}\n{Logs}");
         Assert.Contains("medium", start.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        // The dashboard's data shows the same decision, and the control silo as one that holds no model.
+        var cluster = JsonDocument.Parse(await _control.Http.GetStringAsync("/api/cluster")).RootElement;
+        Assert.Contains(cluster.GetProperty("autoscaler").GetProperty("decisions").EnumerateArray(),
+            d => d.GetProperty("action").GetString() == "start" && d.GetProperty("reason").GetString() == start.GetProperty("reason").GetString());
+        var control = Assert.Single(cluster.GetProperty("silos").EnumerateArray(), s => !s.GetProperty("takes_models").GetBoolean()).GetProperty("address").GetString()!;
+        Assert.Contains(control[..control.IndexOf('@', StringComparison.Ordinal)], home, StringComparison.Ordinal); // host:port; the autoscaler names its silo Orleans' other way
         Assert.False(status.GetProperty("decisions").EnumerateArray().Any(d => d.GetProperty("action").GetString() == "stop"
             && d.GetProperty("at").GetDateTimeOffset() < first.FinishedAt), $"a host was stopped while the stream ran (it ended {first.FinishedAt:O}): {status}\n{Logs}");
 

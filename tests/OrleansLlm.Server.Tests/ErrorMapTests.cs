@@ -2,7 +2,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Models;
+using OrleansLlm.Server.Telemetry;
 
 namespace OrleansLlm.Server.Tests;
 
@@ -84,6 +86,7 @@ public sealed class ErrorMapTests(GatedLoadServerFixture server) : IClassFixture
     {
         // One request waits for a held load and fills the queue (a bound of one); the next one is refused.
         var model = server.NewGatedModel();
+        using var measured = new ApiMeasurements(server.Services.GetRequiredService<ApiMetrics>().Meter);
         server.CloseGate();
         var waiting = server.Http.PostAsync("/api/generate", Json(Body("/api/generate", model)));
         try
@@ -99,6 +102,10 @@ public sealed class ErrorMapTests(GatedLoadServerFixture server) : IClassFixture
             Assert.Equal(TimeSpan.FromSeconds(1), retryAfter);
             if (Endpoints[path].OpenAi)
                 Assert.Equal("server_error", error.Type);
+            // The refusal is counted where requests are: its status, and why.
+            var refused = await measured.First(ApiMetrics.RequestDurationName, path, m => Equals(m.Tags["http.response.status_code"], 503));
+            Assert.Equal(typeof(ServerBusyException).FullName, refused.Tags["error.type"]);
+            Assert.Equal(model, refused.Tags["gen_ai.request.model"]);
         }
         finally
         {

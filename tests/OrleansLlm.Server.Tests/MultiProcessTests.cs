@@ -55,7 +55,15 @@ public sealed class MultiProcessTests : IAsyncLifetime
 
         Assert.StartsWith($"127.0.0.1:{_bigSiloPort}@", SiloOf("large"), StringComparison.Ordinal);
         Assert.StartsWith($"127.0.0.1:{_smallSiloPort}@", SiloOf("medium"), StringComparison.Ordinal);
-        Assert.All(models, m => Assert.Single(m.GetProperty("gpus").EnumerateArray()));
+        Assert.All(models, m =>
+        {
+            // One GPU, holding all of the model's VRAM; idle, counting down the default keep-alive.
+            var gpu = Assert.Single(m.GetProperty("gpus").EnumerateArray());
+            Assert.Equal("0", gpu.GetProperty("id").GetString());
+            Assert.Equal(m.GetProperty("size_vram").GetInt64(), gpu.GetProperty("size_vram").GetInt64());
+            Assert.Equal("idle", m.GetProperty("state").GetString());
+            Assert.Equal("5m0s", m.GetProperty("keep_alive").GetString());
+        });
     }
 
     [Fact]

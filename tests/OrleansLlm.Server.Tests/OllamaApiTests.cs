@@ -95,6 +95,11 @@ public sealed class OllamaApiTests(ServerFixture server) : IClassFixture<ServerF
         Assert.Equal("demo:latest", model.GetProperty("name").GetString());
         Assert.True(model.GetProperty("expires_at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(9));
         Assert.True(model.GetProperty("size").GetInt64() > 0);
+        // Ollama's fields, which its clients parse, are all there beside ours.
+        foreach (var field in new[] { "model", "digest", "details", "size_vram" })
+            Assert.True(model.TryGetProperty(field, out _), $"/api/ps lacks Ollama's '{field}': {model}");
+        Assert.Equal("idle", model.GetProperty("state").GetString());
+        Assert.Equal("10m0s", model.GetProperty("keep_alive").GetString());
 
         using var unload = await Post("/api/generate", """{"model":"demo","keep_alive":0}""");
         Assert.Equal("unload", (await Lines(unload))[^1].GetProperty("done_reason").GetString());

@@ -33,9 +33,13 @@ public interface IGpuSiloGrain : IGrainWithStringKey
     [Alias("LoadCompleted")]
     Task LoadCompleted(string modelPath, RunnerMemory memory);
 
-    /// <summary>The runner is closed (or its load failed): its room is free.</summary>
+    /// <summary>The runner is closed (or its load failed): its room is free. <paramref name="reason"/> is for the silo's recent events.</summary>
     [Alias("Release")]
-    Task Release(string modelPath);
+    Task Release(string modelPath, string reason);
+
+    /// <summary>Loads waiting for room here and why, and this silo's recent events (the dashboard's).</summary>
+    [AlwaysInterleave, Alias("GetActivity")]
+    Task<SiloActivity> GetActivity();
 
     [Alias("ReportUsage")]
     Task ReportUsage(string modelPath, RunnerUsage usage);

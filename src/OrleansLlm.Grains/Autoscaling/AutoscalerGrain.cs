@@ -141,7 +141,7 @@ internal sealed partial class AutoscalerGrain(
                 return basic;
             case ProvidedHostStatus.Stopped or ProvidedHostStatus.Failed when started is not null:
                 // Asked to start and not yet seen starting (a provider's list can lag its accepted start).
-                return basic with { State = HostState.Starting, StartedAt = started, FreeBytes = TypeMemory(host.Type) };
+                return basic with { State = HostState.Starting, StartedAt = started, FreeBytes = TypeMemory(host.Type), Promised = PromisedTo(host.Id) };
             case ProvidedHostStatus.Stopped or ProvidedHostStatus.Failed:
                 if (state.Stopping.Remove(host.Id) | state.Started.Remove(host.Id))
                 {
@@ -161,8 +161,9 @@ internal sealed partial class AutoscalerGrain(
             changed = true;
         }
         if (snapshot is null)
-            return basic with { State = HostState.Starting, StartedAt = state.Started[host.Id], FreeBytes = TypeMemory(host.Type) };
+            return basic with { State = HostState.Starting, StartedAt = state.Started[host.Id], FreeBytes = TypeMemory(host.Type), Promised = PromisedTo(host.Id) };
 
+        state.Promised.Remove(host.Id);
         if (state.Starting.Remove(host.Id))
         {
             LogReady(logger, host.Id, host.Type, now - state.Started[host.Id]);
@@ -187,6 +188,9 @@ internal sealed partial class AutoscalerGrain(
             Wanted = [.. runners.Where(r => r.KeepAlive.IsForever || r.ExpiresAt > now).Select(r => new WantedModel(r.ModelPath, r.VramBytes))],
         };
     }
+
+    private IReadOnlyList<WantedModel> PromisedTo(string hostId) =>
+        saved.State.Promised.TryGetValue(hostId, out var models) ? [.. models.Select(m => new WantedModel(m.Key, m.Value))] : [];
 
     /// <summary>Models reported by requests that found no host, and loads waiting for room past the budget.</summary>
     private List<UnplaceableLoad> CurrentDemand(IReadOnlyList<ProvidedHost> provided, SiloSnapshot?[] snapshots, DateTimeOffset now)
@@ -240,6 +244,7 @@ internal sealed partial class AutoscalerGrain(
                 case StartHost start:
                     await provider.StartAsync(start.HostId, CancellationToken.None);
                     state.Starting[start.HostId] = now;
+                    state.Promised[start.HostId] = start.For.ToDictionary(m => m.Model, m => m.Bytes, StringComparer.Ordinal);
                     state.Started[start.HostId] = now;
                     state.LastScaleOut = now;
                     journal.Started();
@@ -277,6 +282,7 @@ internal sealed partial class AutoscalerGrain(
         var failures = state.Failures[type] = state.Failures.GetValueOrDefault(type) + 1;
         state.BackedOffUntil[type] = until ?? now + Autoscaler.BackoffFor(hostId, failures, options.Settings);
         state.Starting.Remove(hostId);
+        state.Promised.Remove(hostId);
         state.Started.Remove(hostId);
         journal.FailedStart();
         metrics.FailedStarts.Add(1, new KeyValuePair<string, object?>("host.type", type));

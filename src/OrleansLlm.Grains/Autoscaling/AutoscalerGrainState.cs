@@ -24,4 +24,7 @@ public sealed class AutoscalerGrainState
     [Id(5)] public Dictionary<string, DateTimeOffset> BackedOffUntil { get; set; } = [];
 
     [Id(6)] public DateTimeOffset? LastScaleOut { get; set; }
+
+    /// <summary>Hosts starting: the models (and their bytes) each was started for, whose room on it is theirs until it is ready.</summary>
+    [Id(7)] public Dictionary<string, Dictionary<string, long>> Promised { get; set; } = [];
 }

@@ -41,6 +41,11 @@ internal sealed partial class GpuSiloGrain(
 
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
     private readonly List<string> _queue = [];
+
+    /// <summary>Since when, and why, each queued model waits (the latest admission's reason).</summary>
+    private readonly Dictionary<string, WaitingLoad> _waiting = new(StringComparer.Ordinal);
+
+    private readonly SiloEventLog _events = new();
     private int _overtakes;
     private long _loadsGranted;
     private long _version;
@@ -78,7 +83,7 @@ internal sealed partial class GpuSiloGrain(
         }
         else
         {
-            Enqueue(modelPath);
+            Enqueue(modelPath, decision.Reason);
             _reservations[modelPath] = Reservation.QueueOnly(expires) with { ClaimedAs = expected };
         }
         Changed();
@@ -100,9 +105,11 @@ internal sealed partial class GpuSiloGrain(
         if (decision.SentAway)
             _sentAway[modelPath] = clock.GetUtcNow();
         if (decision.Queued)
-            Enqueue(modelPath);
+            Enqueue(modelPath, decision.Reason);
         else
-            changed |= _queue.Remove(modelPath);
+            changed |= Dequeue(modelPath);
+        if (decision.Victims.Count > 0)
+            Record(SiloEventKind.Evicting, modelPath, $"to make room: {string.Join(", ", decision.Victims.Select(v => v.ModelPath))}");
         if (decision.Verdict == AdmissionVerdict.Grant)
         {
             _overtakes = decision.Overtook ? _overtakes + 1 : 0;
@@ -110,7 +117,9 @@ internal sealed partial class GpuSiloGrain(
             _loadsGranted++;
             CheckNothingOverReserved();
             changed = true;
-            LogGranted(logger, modelPath, string.Join(",", decision.Placement!.Devices.Select(d => d.Id)), decision.Reason);
+            var gpus = string.Join(",", decision.Placement!.Devices.Select(d => d.Id));
+            Record(SiloEventKind.LoadGranted, modelPath, $"on [{gpus}]: {decision.Reason}");
+            LogGranted(logger, modelPath, gpus, decision.Reason);
         }
         if (changed)
             Changed();
@@ -144,17 +153,27 @@ internal sealed partial class GpuSiloGrain(
         {
             _reservations[modelPath] = reservation with { Kind = ReservationKind.Loaded, VramByGpu = memory.VramByGpu, TotalBytes = memory.TotalBytes };
             CheckNothingOverReserved();
+            Record(SiloEventKind.Loaded, modelPath, $"{Scheduling.Bytes.Format(memory.VramByGpu.Values.Sum())} on GPUs, {Scheduling.Bytes.Format(memory.TotalBytes)} in all");
             Changed();
         }
         return Task.CompletedTask;
     }
 
-    public Task Release(string modelPath)
+    public Task Release(string modelPath, string reason)
     {
-        var removed = _reservations.Remove(modelPath) | _queue.Remove(modelPath);
+        // Claims and queue places are not runners: only a load's or a runner's release is an event.
+        if (_reservations.TryGetValue(modelPath, out var released) && released.Kind is ReservationKind.Loading or ReservationKind.Loaded)
+            Record(SiloEventKind.Released, modelPath, reason);
+        var removed = _reservations.Remove(modelPath) | Dequeue(modelPath);
         if (removed)
             Changed();
         return Task.CompletedTask;
+    }
+
+    public Task<SiloActivity> GetActivity()
+    {
+        ExpireClaims();
+        return Task.FromResult(new SiloActivity([.. _queue.Select(path => _waiting[path])], _events.ToList()));
     }
 
     public Task ReportUsage(string modelPath, RunnerUsage usage)
@@ -200,11 +219,28 @@ internal sealed partial class GpuSiloGrain(
         return new HostSnapshot(inventory.GetGpus(), inventory.GetSystemMemory().AsDevice(), runners);
     }
 
-    private void Enqueue(string modelPath)
+    private void Enqueue(string modelPath, string reason)
     {
         if (!_queue.Contains(modelPath))
+        {
             _queue.Add(modelPath);
+            _waiting[modelPath] = new WaitingLoad(modelPath, clock.GetUtcNow(), reason);
+            Record(SiloEventKind.Waiting, modelPath, reason);
+        }
+        else
+        {
+            _waiting[modelPath] = _waiting[modelPath] with { Reason = reason };
+        }
     }
+
+    private bool Dequeue(string modelPath)
+    {
+        _waiting.Remove(modelPath);
+        return _queue.Remove(modelPath);
+    }
+
+    private void Record(SiloEventKind kind, string modelPath, string detail) =>
+        _events.Add(new SiloEvent(clock.GetUtcNow(), kind, modelPath, detail));
 
     private void ExpireClaims()
     {
@@ -213,7 +249,7 @@ internal sealed partial class GpuSiloGrain(
         foreach (var path in expired)
         {
             _reservations.Remove(path);
-            _queue.Remove(path);
+            Dequeue(path);
         }
         if (expired.Length > 0)
             Changed();

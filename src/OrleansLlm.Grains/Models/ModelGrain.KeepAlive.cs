@@ -220,7 +220,7 @@ internal sealed partial class ModelGrain
         // reservation is not ours to drop.
         if (!_life.MayRetire)
             return;
-        await LocalGpus.Release(ModelPath);
+        await LocalGpus.Release(ModelPath, "retired");
         // Not at once: a stream that just ended may still have its last reply in flight, and
         // deactivating under it aborts the caller's enumeration.
         _retire?.Change(RetireDelay, Timeout.InfiniteTimeSpan);

@@ -154,7 +154,7 @@ internal sealed partial class ModelGrain
                 _identity = null;
                 await loaded.DisposeAsync();
             }
-            await LocalGpus.Release(ModelPath);
+            await LocalGpus.Release(ModelPath, $"load ended without a runner: {e.GetType().Name}");
             if (e is ModelRelocatingException or ModelTooLargeException)
                 throw;
             if (e is OperationCanceledException && watchdog is { Stalled: true })
@@ -289,7 +289,7 @@ internal sealed partial class ModelGrain
             // Whatever happened above, the reservation goes: a phantom one would hold the room forever.
             try
             {
-                await LocalGpus.Release(ModelPath);
+                await LocalGpus.Release(ModelPath, reason);
             }
             catch (Exception e) when (e is OrleansException or TimeoutException)
             {

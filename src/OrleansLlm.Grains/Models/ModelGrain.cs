@@ -104,7 +104,7 @@ internal sealed partial class ModelGrain(
         }
         try
         {
-            await LocalGpus.Release(ModelPath);
+            await LocalGpus.Release(ModelPath, $"deactivated: {reason.Description}");
         }
         catch (Exception e) when (e is OrleansException or TimeoutException or ObjectDisposedException)
         {

@@ -7,9 +7,10 @@ namespace OrleansLlm.Scheduling.Autoscaling;
 /// Scale out on the cluster's own signal — models that fit on no running host — by just enough
 /// hosts: the models are packed first-fit-decreasing over the free memory of ready hosts and of
 /// hosts already starting, and only what is left opens new hosts, each of the cheapest type that
-/// holds the largest model left. Scale in one idle host at a time, never while scaling out, and
-/// only when what it holds that is still wanted fits elsewhere. A start that never becomes ready
-/// is given up and its type backed off, so a missing GPU never wedges the rest.
+/// holds the largest model left; the models a host is started for keep its room until it is ready.
+/// Scale in one idle host at a time, never while scaling out, and only when what it holds that is
+/// still wanted fits elsewhere. A start that never becomes ready is given up and its type backed
+/// off, so a missing GPU never wedges the rest.
 /// </summary>
 public static class Autoscaler
 {
@@ -69,8 +70,13 @@ public static class Autoscaler
     private static List<StartHost> ScaleOut(FleetView fleet, AutoscalerSettings settings, Dictionary<string, HostType> types,
         List<FleetHost> live, Func<string, bool> backedOff, List<string> unmet)
     {
-        // Room the demand can use without a new host: ready hosts' free memory, and all of a starting host's.
-        var bins = live.Select(h => new Bin(h.Type, h.State == HostState.Ready || !types.TryGetValue(h.Type, out var t) ? h.FreeBytes : t.TotalMemory)).ToList();
+        // Room the demand can use without a new host: ready hosts' free memory, and what a starting
+        // host's models promised at its start leave of its memory. A promised model waits for its
+        // host; packed again, a larger model reported later could push it onto yet another start.
+        var bins = live.Select(h => new Bin(h.Type, h.State == HostState.Ready || !types.TryGetValue(h.Type, out var t)
+            ? h.FreeBytes
+            : Math.Max(0, t.TotalMemory - h.Promised.Sum(m => m.Bytes)))).ToList();
+        var promised = live.Where(h => h.State == HostState.Starting).SelectMany(h => h.Promised).Select(m => m.Model).ToHashSet(StringComparer.Ordinal);
         var starting = live.Count(h => h.State == HostState.Starting);
         var perType = live.GroupBy(h => h.Type).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         // The slot stopped longest ago first: a host is not stopped and started again at once.
@@ -79,7 +85,7 @@ public static class Autoscaler
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var opened = new List<(FleetHost Slot, Bin Bin)>();
 
-        foreach (var load in fleet.Demand.OrderByDescending(d => d.Bytes).ThenBy(d => d.Model, StringComparer.Ordinal))
+        foreach (var load in fleet.Demand.Where(d => !promised.Contains(d.Model)).OrderByDescending(d => d.Bytes).ThenBy(d => d.Model, StringComparer.Ordinal))
         {
             if (load.FitsOn.Count == 0)
             {
@@ -132,7 +138,8 @@ public static class Autoscaler
         }
 
         return [.. opened.Select(o => new StartHost(o.Slot.Id, o.Slot.Type,
-            $"{string.Join(", ", o.Bin.Models)} ({Bytes.Format(o.Bin.Used)}) fit on no ready or starting host; the cheapest host type that holds them is {o.Slot.Type}"))];
+            $"{string.Join(", ", o.Bin.Models.Select(m => m.Model))} ({Bytes.Format(o.Bin.Used)}) fit on no ready or starting host; the cheapest host type that holds them is {o.Slot.Type}",
+            o.Bin.Models))];
     }
 
     private static StopHost? ScaleIn(FleetView fleet, AutoscalerSettings settings, Dictionary<string, HostType> types, List<FleetHost> live, DateTimeOffset now)
@@ -195,13 +202,13 @@ public static class Autoscaler
 
         public long Used { get; private set; }
 
-        public List<string> Models { get; } = [];
+        public List<WantedModel> Models { get; } = [];
 
         public void Take(UnplaceableLoad load)
         {
             Free -= load.Bytes;
             Used += load.Bytes;
-            Models.Add(load.Model);
+            Models.Add(new WantedModel(load.Model, load.Bytes));
         }
     }
 }

@@ -29,6 +29,13 @@ public sealed record FleetHost
 
     /// <summary>Its models that are still wanted (pinned, or kept alive and not expired): they must fit elsewhere before it may go.</summary>
     public IReadOnlyList<WantedModel> Wanted { get; init; } = [];
+
+    /// <summary>
+    /// A starting host: the models it was started for. Their room on it is theirs until it is ready,
+    /// so a model reported later fills only what is left (or opens its own host at once) and never
+    /// pushes a promised one onto yet another start.
+    /// </summary>
+    public IReadOnlyList<WantedModel> Promised { get; init; } = [];
 }
 
 /// <summary>A model a host holds that must be kept loaded somewhere, and its GPU memory.</summary>

@@ -12,6 +12,10 @@ internal static partial class ClientErrors
 {
     public static string WithoutPaths(string message) => AbsolutePath().Replace(message, match => ShortName(match.Value));
 
+    /// <summary>As <see cref="WithoutPaths(string)"/>, a model file named as the API names it (<c>demo:latest</c>) where <paramref name="nameOf"/> knows it.</summary>
+    public static string WithoutPaths(string message, Func<string, string?> nameOf) =>
+        AbsolutePath().Replace(message, match => nameOf(match.Value) ?? ShortName(match.Value));
+
     private static string ShortName(string path)
     {
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);

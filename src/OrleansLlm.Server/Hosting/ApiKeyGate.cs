@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using OrleansLlm.Server.Api;
+using OrleansLlm.Server.Dashboard;
 
 namespace OrleansLlm.Server.Hosting;
 
 /// <summary>
-/// <c>OLLM_API_KEY</c>: when set, every endpoint but <c>/</c> and the health probes needs
-/// <c>Authorization: Bearer &lt;key&gt;</c>; anything else is a 401 in the error shape of the API called.
+/// <c>OLLM_API_KEY</c>: when set, every endpoint but <c>/</c>, the health probes and the dashboard's
+/// static page needs <c>Authorization: Bearer &lt;key&gt;</c>; anything else is a 401 in the error
+/// shape of the API called. The page holds no data: it asks for the key and sends it on its fetches.
 /// </summary>
 internal sealed class ApiKeyGate(string key)
 {
@@ -17,7 +19,7 @@ internal sealed class ApiKeyGate(string key)
     public async Task Invoke(HttpContext http, RequestDelegate next)
     {
         var path = http.Request.Path.Value ?? "/";
-        if (path is "/" or "/healthz" or "/readyz" || Authorized(http.Request.Headers.Authorization.ToString()))
+        if (path is "/" or "/healthz" or "/readyz" || IsDashboardPage(path) || Authorized(http.Request.Headers.Authorization.ToString()))
         {
             await next(http);
             return;
@@ -27,6 +29,9 @@ internal sealed class ApiKeyGate(string key)
         var shape = http.GetEndpoint()?.Metadata.GetMetadata<ErrorShape>() ?? ErrorShape.Ollama;
         await shape.Result(Unauthorized).ExecuteAsync(http);
     }
+
+    private static bool IsDashboardPage(string path) =>
+        path == DashboardEndpoint.Path || path.StartsWith(DashboardEndpoint.Path + "/", StringComparison.Ordinal);
 
     private bool Authorized(string header)
     {

@@ -16,6 +16,8 @@ using OrleansLlm.Grains.Hosting;
 using OrleansLlm.Server.Api;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Server.Api.OpenAi;
+using OrleansLlm.Server.Dashboard;
+using OrleansLlm.Server.Telemetry;
 using OrleansLlm.Scheduling.Autoscaling;
 
 namespace OrleansLlm.Server.Hosting;
@@ -76,6 +78,10 @@ public static class ServerHostingExtensions
             builder.Services.AddOrleansLlmSerialization();
         }
         builder.Services.AddSingleton(sp => new ModelClient(sp.GetRequiredService<IGrainFactory>(), options.MaxQueue, autoscaler.ClientWait));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ApiMetrics>();
+        builder.Services.AddSingleton<ApiActivity>();
+        builder.Services.TryAddSingleton(autoscaler);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddOrleansLlmHealthChecks();
         builder.AddOrleansLlmTelemetry(roleName);
@@ -100,6 +106,10 @@ public static class ServerHostingExtensions
             app.MapOllamaApi();
             app.MapOpenAiApi();
             app.MapAutoscalerApi();
+            app.MapClusterApi();
+            app.MapDashboard();
+            // Listening from the start: the dashboard's sparklines count every request.
+            app.Services.GetRequiredService<ApiActivity>();
         }
         return app;
     }

@@ -3,6 +3,7 @@ using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Abstractions.Catalog;
+using OrleansLlm.Server.Telemetry;
 
 namespace OrleansLlm.Server.Api.Ollama;
 
@@ -13,6 +14,7 @@ internal static class EmbedEndpoint
     {
         var body = await OllamaJson.ReadBody(http.Request);
         var name = OllamaJson.String(body, "model") ?? throw new BadRequestException("model is required", "model");
+        ApiRequestTelemetry.Of(http)?.Model = name;
         var path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
         var request = new EmbedRequest
         {

@@ -7,6 +7,7 @@ using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Abstractions.Catalog;
 using OrleansLlm.Gguf.Files;
+using OrleansLlm.Server.Telemetry;
 using OrleansLlm.Server.Templates;
 using OrleansLlm.Templates.Tools;
 
@@ -20,6 +21,7 @@ internal static class GenerateEndpoint
         var body = await OllamaJson.ReadBody(http.Request);
         var call = RequestReader.Ollama(body, chat);
         var name = call.Model;
+        ApiRequestTelemetry.Of(http)?.Model = name;
         var path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
         var (request, toolTag) = chat ? TemplatedPrompt.ForChat(path, files, call) : TemplatedPrompt.ForGenerate(call.Request, body);
         var stream = call.Stream;
@@ -29,7 +31,7 @@ internal static class GenerateEndpoint
         var started = false;
         try
         {
-            await foreach (var item in models.GenerateAsync(path, request, http.RequestAborted))
+            await foreach (var item in ApiRequestTelemetry.Observed(http, models.GenerateAsync(path, request, http.RequestAborted)))
             {
                 switch (item.Kind)
                 {

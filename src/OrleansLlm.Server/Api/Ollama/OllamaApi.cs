@@ -7,11 +7,12 @@ using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Gguf;
 using OrleansLlm.Gguf.Files;
 using OrleansLlm.Abstractions.Catalog;
+using OrleansLlm.Server.Telemetry;
 
 namespace OrleansLlm.Server.Api.Ollama;
 
 /// <summary>Ollama's HTTP API over the cluster.</summary>
-public static class OllamaApi
+public static partial class OllamaApi
 {
     /// <summary>What Ollama's clients look for at <c>GET /</c> before they talk to a server.</summary>
     public const string RootText = "Ollama is running";
@@ -22,65 +23,40 @@ public static class OllamaApi
         var api = app.MapGroup("/api").WithMetadata(ErrorShape.Ollama);
         api.MapGet("/version", () => Results.Json(new { version = typeof(OllamaApi).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" }, OllamaJson.Options));
         api.MapPost("/generate", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelFileCache files, ILogger<ApiExceptionHandler> logger) =>
-            GenerateEndpoint.Handle(http, catalog, models, files, logger, chat: false));
+            GenerateEndpoint.Handle(http, catalog, models, files, logger, chat: false)).AddEndpointFilter(new ApiMetricsFilter("text_completion"));
         api.MapPost("/chat", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelFileCache files, ILogger<ApiExceptionHandler> logger) =>
-            GenerateEndpoint.Handle(http, catalog, models, files, logger, chat: true));
-        api.MapPost("/embed", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: false));
-        api.MapPost("/embeddings", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: true));
+            GenerateEndpoint.Handle(http, catalog, models, files, logger, chat: true)).AddEndpointFilter(new ApiMetricsFilter("chat"));
+        api.MapPost("/embed", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: false)).AddEndpointFilter(new ApiMetricsFilter("embeddings"));
+        api.MapPost("/embeddings", (HttpContext http, ModelCatalog catalog, ModelClient models) => EmbedEndpoint.Handle(http, catalog, models, legacy: true)).AddEndpointFilter(new ApiMetricsFilter("embeddings"));
         api.MapPost("/show", (HttpContext http, ModelCatalog catalog, ModelFileCache files) => ShowEndpoint.Handle(http, catalog, files));
         api.MapGet("/tags", (ModelCatalog catalog, ModelFileCache files) => Results.Json(new { models = catalog.List().Select(m => Describe(files, m.Name, m.File.FullName, m.File)) }, OllamaJson.Options));
         api.MapGet("/ps", Running);
         return app;
     }
 
-    /// <summary>How long <c>/api/ps</c> waits for one silo: a silo that was killed answers nothing until membership declares it dead.</summary>
-    internal static readonly TimeSpan SiloAnswerTimeout = TimeSpan.FromSeconds(2);
-
     /// <summary>
-    /// The loaded models of every silo that answers within <see cref="SiloAnswerTimeout"/>; those
-    /// that do not are named in <c>unreachable</c> (an addition Ollama's clients ignore), never a 500.
+    /// The loaded models of every silo that answers within <see cref="ClusterReader.SiloAnswerTimeout"/>;
+    /// those that do not are named in <c>unreachable</c> (an addition Ollama's clients ignore), never
+    /// a 500. Each model keeps Ollama's fields and adds where it runs (README "/api/ps").
     /// </summary>
     private static async Task<IResult> Running(IGrainFactory grains, ModelCatalog catalog, ModelFileCache files, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(OllamaApi));
-        Dictionary<SiloAddress, SiloStatus> hosts;
-        try
-        {
-            hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(SiloAnswerTimeout);
-        }
-        catch (Exception e) when (e is TimeoutException or OrleansException)
-        {
-            logger.LogWarning(e, "/api/ps: the cluster's membership did not answer");
+        if (await ClusterReader.Read(grains, logger, withActivity: false) is not { } cluster)
             return ErrorShape.Ollama.Result(new ApiError(503, "the cluster is not reachable, try again", "server_error"));
-        }
-        var unreachable = new List<string>();
-        var snapshots = await Task.WhenAll(hosts.Keys.Select(async host =>
-        {
-            try
-            {
-                return await grains.GetGrain<IGpuSiloGrain>(host.ToParsableString()).GetSnapshot().WaitAsync(SiloAnswerTimeout);
-            }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
-            {
-                logger.LogWarning("/api/ps: silo {Silo} did not answer: {Reason}", host, e.Message);
-                lock (unreachable)
-                    unreachable.Add(host.ToParsableString());
-                return null;
-            }
-        }));
         var models = new List<object>();
-        foreach (var snapshot in snapshots.OfType<SiloSnapshot>())
+        foreach (var snapshot in cluster.Silos.Select(s => s.Snapshot))
         {
             foreach (var runner in snapshot.Host.Runners.Where(r => !r.Loading))
             {
                 ModelStatus status;
                 try
                 {
-                    status = await grains.GetGrain<IModelGrain>(runner.ModelPath).GetStatus().WaitAsync(SiloAnswerTimeout);
+                    status = await grains.GetGrain<IModelGrain>(runner.ModelPath).GetStatus().WaitAsync(ClusterReader.SiloAnswerTimeout);
                 }
                 catch (Exception e) when (e is TimeoutException or OrleansException)
                 {
-                    logger.LogWarning("/api/ps: model {Model} did not answer: {Reason}", runner.ModelPath, e.Message);
+                    LogModelSilent(logger, runner.ModelPath, e.Message);
                     continue; // its silo is going: it is not running anywhere we can show
                 }
                 var name = catalog.NameOf(runner.ModelPath) ?? runner.ModelPath;
@@ -90,14 +66,25 @@ public static class OllamaApi
                 entry["expires_at"] = ExpiresAt(status);
                 entry["context_length"] = status.Options?.NumCtx;
                 entry["silo"] = snapshot.SiloAddress;
-                entry["gpus"] = status.Devices.Where(d => !d.IsCpu).Select(d => new { id = d.Id, name = d.Name, library = d.Library }).ToArray();
+                entry["state"] = RunnerStates.Of(runner);
+                entry["keep_alive"] = RunnerStates.KeepAliveText(status.KeepAlive);
+                entry["gpus"] = status.Devices.Where(d => !d.IsCpu).Select(d => new
+                {
+                    id = d.Id,
+                    name = d.Name,
+                    library = d.Library,
+                    size_vram = runner.VramByGpu.GetValueOrDefault(d.Id),
+                }).ToArray();
                 models.Add(entry);
             }
         }
-        return unreachable.Count == 0
+        return cluster.Unreachable.Count == 0
             ? Results.Json(new { models }, OllamaJson.Options)
-            : Results.Json(new { models, unreachable }, OllamaJson.Options);
+            : Results.Json(new { models, unreachable = cluster.Unreachable }, OllamaJson.Options);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "/api/ps: model {Model} did not answer: {Reason}")]
+    private static partial void LogModelSilent(ILogger logger, string model, string reason);
 
     private static string ExpiresAt(ModelStatus status)
     {

@@ -10,6 +10,7 @@ using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Abstractions.Catalog;
 using OrleansLlm.Abstractions.Prompts;
 using OrleansLlm.Gguf.Files;
+using OrleansLlm.Server.Telemetry;
 using OrleansLlm.Server.Templates;
 using OrleansLlm.Templates.Tools;
 
@@ -22,10 +23,10 @@ public static class OpenAiApi
     {
         var v1 = app.MapGroup("/v1").WithMetadata(ErrorShape.OpenAi);
         v1.MapPost("/chat/completions", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelFileCache files, ILogger<ApiExceptionHandler> logger) =>
-            Complete(http, catalog, models, files, logger, chat: true));
+            Complete(http, catalog, models, files, logger, chat: true)).AddEndpointFilter(new ApiMetricsFilter("chat"));
         v1.MapPost("/completions", (HttpContext http, ModelCatalog catalog, ModelClient models, ModelFileCache files, ILogger<ApiExceptionHandler> logger) =>
-            Complete(http, catalog, models, files, logger, chat: false));
-        v1.MapPost("/embeddings", Embeddings);
+            Complete(http, catalog, models, files, logger, chat: false)).AddEndpointFilter(new ApiMetricsFilter("text_completion"));
+        v1.MapPost("/embeddings", Embeddings).AddEndpointFilter(new ApiMetricsFilter("embeddings"));
         v1.MapGet("/models", (ModelCatalog catalog) => Results.Json(new
         {
             @object = "list",
@@ -49,6 +50,7 @@ public static class OpenAiApi
         var body = await OllamaJson.ReadBody(http.Request);
         var call = RequestReader.OpenAi(body, chat);
         var name = call.Model;
+        ApiRequestTelemetry.Of(http)?.Model = name;
         var path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
         var (request, toolTag) = chat ? TemplatedPrompt.ForChat(path, files, call) : new PreparedRequest(call.Request, null);
         var stream = call.Stream;
@@ -63,7 +65,7 @@ public static class OpenAiApi
         var started = false;
         try
         {
-            await foreach (var item in models.GenerateAsync(path, request, http.RequestAborted))
+            await foreach (var item in ApiRequestTelemetry.Observed(http, models.GenerateAsync(path, request, http.RequestAborted)))
             {
                 if (item.Kind == GenerationEventKind.Token)
                 {
@@ -158,6 +160,7 @@ public static class OpenAiApi
     {
         var body = await OllamaJson.ReadBody(http.Request);
         var name = OllamaJson.String(body, "model") ?? throw new BadRequestException("you must provide a model parameter", "model");
+        ApiRequestTelemetry.Of(http)?.Model = name;
         var path = catalog.Resolve(name) ?? throw new ModelNotFoundException(name);
         string[] inputs = OllamaJson.Element(body, "input") switch
         {

@@ -1,0 +1,54 @@
+using OrleansLlm.Abstractions.Gpus;
+
+namespace OrleansLlm.Server.Api;
+
+/// <summary>
+/// Every active silo's GPU snapshot (and, for the dashboard, its activity), asked at once, each
+/// within <see cref="SiloAnswerTimeout"/>: a silo that was killed answers nothing until membership
+/// declares it dead, and is listed as unreachable instead of failing the whole answer.
+/// </summary>
+internal static partial class ClusterReader
+{
+    /// <summary>How long a view waits for one silo.</summary>
+    public static readonly TimeSpan SiloAnswerTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The silos that answered and those that did not; null when membership itself does not answer.</summary>
+    public static async Task<ClusterRead?> Read(IGrainFactory grains, ILogger logger, bool withActivity)
+    {
+        Dictionary<SiloAddress, SiloStatus> hosts;
+        try
+        {
+            hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(SiloAnswerTimeout);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            LogMembershipSilent(logger, e);
+            return null;
+        }
+        var answers = await Task.WhenAll(hosts.Keys.OrderBy(h => h.ToParsableString(), StringComparer.Ordinal).Select(async host =>
+        {
+            var address = host.ToParsableString();
+            var silo = grains.GetGrain<IGpuSiloGrain>(address);
+            try
+            {
+                var snapshot = silo.GetSnapshot().WaitAsync(SiloAnswerTimeout);
+                var activity = withActivity ? await silo.GetActivity().WaitAsync(SiloAnswerTimeout) : null;
+                return (Address: address, View: (SiloView?)new SiloView(await snapshot, activity));
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                LogSiloSilent(logger, address, e.Message);
+                return (Address: address, View: (SiloView?)null);
+            }
+        }));
+        return new ClusterRead(
+            [.. answers.Where(a => a.View is not null).Select(a => a.View!)],
+            [.. answers.Where(a => a.View is null).Select(a => a.Address)]);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster's membership did not answer")]
+    private static partial void LogMembershipSilent(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Silo} did not answer: {Reason}")]
+    private static partial void LogSiloSilent(ILogger logger, string silo, string reason);
+}
