@@ -66,6 +66,10 @@ public sealed class MetricsProcessTests : IAsyncLifetime
         Assert.Equal(1, metrics.Value("ollm_model_unload_age_seconds_count", ("model", _a), ("reason", "evicted")));
         Assert.InRange(metrics.Value("ollm_model_unload_age_seconds_sum", ("model", _a), ("reason", "evicted"))!.Value, 1e-6, 300);
         Assert.Equal(2, metrics.Find("ollm_model_wait_duration_seconds_count").Sum(s => s.Value));
+        // Buckets in seconds, from 10 ms to a day (the instruments' advice), not milliseconds' defaults.
+        Assert.Equal(1, metrics.Value("ollm_model_load_duration_seconds_bucket", ("model", _a), ("le", "+Inf")));
+        Assert.Single(metrics.Find("ollm_model_load_duration_seconds_bucket", ("model", _a), ("le", "0.01")));
+        Assert.Single(metrics.Find("ollm_model_unload_age_seconds_bucket", ("model", _a), ("le", "86400")));
         await AssertGpuHolds(metrics, silo, _b);
 
         // Aftermath: the evicted model is asked for again, is served, and the figures follow.

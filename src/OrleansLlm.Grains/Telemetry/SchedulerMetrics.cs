@@ -15,6 +15,16 @@ public sealed class SchedulerMetrics
 {
     public const string MeterName = "OrleansLlm.Scheduler";
 
+    /// <summary>
+    /// Bucket boundaries in seconds for the duration histograms: a load takes from a fraction of a
+    /// second (a small model, warm page cache) to minutes (70B over a network share), and a runner
+    /// lives from seconds (thrashing) to days (pinned) — not OpenTelemetry's default 0–10,000, made for milliseconds.
+    /// </summary>
+    private static readonly InstrumentAdvice<double> Seconds = new()
+    {
+        HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600],
+    };
+
     private readonly Counter<long> _loads;
     private readonly Histogram<double> _loadDuration;
     private readonly Counter<long> _unloads;
@@ -29,11 +39,11 @@ public sealed class SchedulerMetrics
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
         _loads = meter.CreateCounter<long>("ollm.model.loads", unit: "{load}", description: "Runners loaded, by model and silo.");
-        _loadDuration = meter.CreateHistogram<double>("ollm.model.load.duration", unit: "s", description: "Time from asking for GPU room to a ready runner.");
+        _loadDuration = meter.CreateHistogram<double>("ollm.model.load.duration", unit: "s", description: "Time from asking for GPU room to a ready runner.", tags: null, advice: Seconds);
         _unloads = meter.CreateCounter<long>("ollm.model.unloads", unit: "{unload}", description: "Runners unloaded, by model, silo and reason.");
-        _unloadAge = meter.CreateHistogram<double>("ollm.model.unload.age", unit: "s", description: "How long a runner had been loaded when it was unloaded, by model, silo and reason (reason=\"evicted\": age at eviction).");
+        _unloadAge = meter.CreateHistogram<double>("ollm.model.unload.age", unit: "s", description: "How long a runner had been loaded when it was unloaded, by model, silo and reason (reason=\"evicted\": age at eviction).", tags: null, advice: Seconds);
         _requests = meter.CreateCounter<long>("ollm.model.requests", unit: "{request}", description: "Requests a model served, by model, silo and cache: hit (a loaded runner served it) or miss (it waited for a load).");
-        _waitDuration = meter.CreateHistogram<double>("ollm.model.wait.duration", unit: "s", description: "How long a request that missed waited on its silo for a runner (room, evictions and the load).");
+        _waitDuration = meter.CreateHistogram<double>("ollm.model.wait.duration", unit: "s", description: "How long a request that missed waited on its silo for a runner (room, evictions and the load).", tags: null, advice: Seconds);
         _waiting = meter.CreateUpDownCounter<long>("ollm.model.requests.waiting", unit: "{request}", description: "Requests now waiting for a runner, by model and silo.");
         _active = meter.CreateUpDownCounter<long>("ollm.model.requests.active", unit: "{request}", description: "Requests now holding a runner (in flight), by model and silo.");
     }

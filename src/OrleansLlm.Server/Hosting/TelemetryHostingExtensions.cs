@@ -19,13 +19,6 @@ internal static class TelemetryHostingExtensions
     /// <summary>Meters exported besides ours: ASP.NET Core's HTTP server figures and Orleans' runtime ones (rather than counting them again).</summary>
     private static readonly string[] FrameworkMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans"];
 
-    /// <summary>
-    /// Bucket boundaries in seconds for our duration histograms: a load takes from a fraction of a
-    /// second (a small model, warm page cache) to minutes (70B over a network share), not
-    /// OpenTelemetry's default 0–10,000 in milliseconds' steps.
-    /// </summary>
-    private static readonly double[] SecondsBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600];
-
     public static WebApplicationBuilder AddOrleansLlmTelemetry(this WebApplicationBuilder builder, string role)
     {
         // The simple console shows each line's scopes, where the trace and span ids are (the
@@ -42,11 +35,8 @@ internal static class TelemetryHostingExtensions
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter("OrleansLlm.*").AddMeter(FrameworkMeters)
-                    .AddView(instrument => instrument.Meter.Name.StartsWith("OrleansLlm.", StringComparison.Ordinal) && instrument.Unit == "s"
-                        ? new ExplicitBucketHistogramConfiguration { Boundaries = SecondsBuckets }
-                        : null)
-                    .AddPrometheusExporter();
+                // Each histogram's bucket boundaries are its instrument's advice (SchedulerMetrics, ApiMetrics).
+                metrics.AddMeter("OrleansLlm.*").AddMeter(FrameworkMeters).AddPrometheusExporter();
                 if (exportOtlp)
                     metrics.AddOtlpExporter();
             })
