@@ -29,6 +29,9 @@ internal static class ApiLatency
 {
     private const int Requests = 300;
 
+    /// <summary>Servers per telemetry setting.</summary>
+    private const int Rounds = 2;
+
     public static async Task<int> Run(string resultsPath)
     {
         LlamaNative.EnsureLoaded(NullLogger.Instance);
@@ -39,19 +42,34 @@ internal static class ApiLatency
         try
         {
             var direct = await Direct(path);
-            var full = await ThroughHttp(models);
+            // Telemetry on (the default: metrics, and spans that log lines carry) and off
+            // (OTEL_SDK_DISABLED=true), alternated so that drift on a shared machine hits both alike.
+            var on = new List<double>();
+            var off = new List<double>();
+            for (var round = 0; round < Rounds; round++)
+            {
+                off.AddRange(await ThroughHttp(models, telemetry: false));
+                on.AddRange(await ThroughHttp(models, telemetry: true));
+            }
+            var full = on.Order().ToArray();
+            var bare = off.Order().ToArray();
             var table = new StringBuilder()
                 .AppendLine("| path | median | p99 |")
                 .AppendLine("|---|---:|---:|")
                 .AppendLine(CultureInfo.InvariantCulture, $"| runner called directly | {Median(direct):0.00} ms | {P99(direct):0.00} ms |")
                 .AppendLine(CultureInfo.InvariantCulture, $"| HTTP → front-end → model grain → runner | {Median(full):0.00} ms | {P99(full):0.00} ms |")
-                .AppendLine(CultureInfo.InvariantCulture, $"| added by the full path | {Median(full) - Median(direct):0.00} ms | {P99(full) - P99(direct):0.00} ms |");
+                .AppendLine(CultureInfo.InvariantCulture, $"| added by the full path | {Median(full) - Median(direct):0.00} ms | {P99(full) - P99(direct):0.00} ms |")
+                .AppendLine(CultureInfo.InvariantCulture, $"| the full path with `OTEL_SDK_DISABLED=true` | {Median(bare):0.00} ms | {P99(bare):0.00} ms |")
+                .AppendLine(CultureInfo.InvariantCulture, $"| added by metrics and tracing | {Median(full) - Median(bare):0.00} ms | {P99(full) - P99(bare):0.00} ms |");
             Console.WriteLine(table);
             await File.WriteAllTextAsync(resultsPath, $"""
                 # Added latency of the full path
 
                 Measured {DateTime.UtcNow:yyyy-MM-dd} on the 2-core CI-class machine: {Requests} sequential 1-token generations on the tiny demo
                 model, already loaded, CPU backend; embedded server (front-end and silo in one process) over loopback HTTP, `stream: false`.
+                The full path runs with telemetry as deployed by default (every meter recorded for `/metrics`, every request traced: ASP.NET
+                Core's, Orleans' and our spans, no exporter) and with OpenTelemetry off (`OTEL_SDK_DISABLED=true`), {Rounds} servers of each,
+                alternated, {Requests} requests per server.
                 Reproduce: `dotnet run -c Release --project bench/OrleansLlm.Benchmarks -- api-latency`
 
                 {table}
@@ -80,7 +98,7 @@ internal static class ApiLatency
         });
     }
 
-    private static async Task<double[]> ThroughHttp(string models)
+    private static async Task<double[]> ThroughHttp(string models, bool telemetry)
     {
         await using var app = OrleansLlmServer.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -90,6 +108,7 @@ internal static class ApiLatency
             ["Ollm:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Ollm:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["OTEL_SDK_DISABLED"] = telemetry ? "false" : "true",
         }));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

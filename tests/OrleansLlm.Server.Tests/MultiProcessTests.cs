@@ -15,6 +15,8 @@ public sealed class MultiProcessTests : IAsyncLifetime
     private int _smallSiloPort;
     private int _bigSiloPort;
     private ServerProcess _frontend = null!;
+    private ServerProcess _small = null!;
+    private ServerProcess _big = null!;
 
     public async Task InitializeAsync()
     {
@@ -24,8 +26,8 @@ public sealed class MultiProcessTests : IAsyncLifetime
 
         (_smallSiloPort, var smallGateway) = (TestPorts.Free(), TestPorts.Free());
         (_bigSiloPort, var bigGateway) = (TestPorts.Free(), TestPorts.Free());
-        Start("small-silo", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:8GiB", ["Ollm__SiloPort"] = $"{_smallSiloPort}", ["Ollm__GatewayPort"] = $"{smallGateway}" });
-        Start("big-silo", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:20GiB", ["Ollm__SiloPort"] = $"{_bigSiloPort}", ["Ollm__GatewayPort"] = $"{bigGateway}", ["OLLM_PRIMARY_SILO"] = $"127.0.0.1:{_smallSiloPort}" });
+        _small = Start("small-silo", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:8GiB", ["Ollm__SiloPort"] = $"{_smallSiloPort}", ["Ollm__GatewayPort"] = $"{smallGateway}" });
+        _big = Start("big-silo", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:20GiB", ["Ollm__SiloPort"] = $"{_bigSiloPort}", ["Ollm__GatewayPort"] = $"{bigGateway}", ["OLLM_PRIMARY_SILO"] = $"127.0.0.1:{_smallSiloPort}" });
         _frontend = Start("frontend", new() { ["OLLM_ROLE"] = "frontend", ["OLLM_GATEWAYS"] = $"{smallGateway},{bigGateway}" });
 
         try
@@ -62,6 +64,38 @@ public sealed class MultiProcessTests : IAsyncLifetime
             Assert.Equal("idle", m.GetProperty("state").GetString());
             Assert.Equal("5m0s", m.GetProperty("keep_alive").GetString());
         });
+    }
+
+    [Fact]
+    public async Task Metrics_on_each_silo_process_health_port_show_that_silo_s_gpu()
+    {
+        await Generate("large");   // only the 20 GiB silo holds it
+
+        var models = JsonDocument.Parse(await _frontend.Http.GetStringAsync("/api/ps")).RootElement.GetProperty("models").EnumerateArray().ToArray();
+        var vram = Assert.Single(models).GetProperty("size_vram").GetInt64();
+        var big = PrometheusText.Parse(await _big.Http.GetStringAsync("/metrics"));
+        var small = PrometheusText.Parse(await _small.Http.GetStringAsync("/metrics"));
+
+        var bigSilo = Assert.Single(big.Find("ollm_gpu_memory_total_bytes")).Labels["silo"];
+        Assert.StartsWith($"127.0.0.1:{_bigSiloPort}@", bigSilo, StringComparison.Ordinal);
+        Assert.Equal(20L << 30, big.Value("ollm_gpu_memory_total_bytes", ("silo", bigSilo)));
+        Assert.Equal(vram, big.Value("ollm_gpu_memory_reserved_bytes", ("silo", bigSilo)));
+        Assert.Equal(1, big.Value("ollm_models_loaded", ("silo", bigSilo)));
+        Assert.Equal(1, big.Find("ollm_model_loads_total").Sum(s => s.Value));
+
+        var smallSilo = Assert.Single(small.Find("ollm_gpu_memory_total_bytes")).Labels["silo"];
+        Assert.StartsWith($"127.0.0.1:{_smallSiloPort}@", smallSilo, StringComparison.Ordinal);
+        Assert.Equal(8L << 30, small.Value("ollm_gpu_memory_total_bytes"));
+        Assert.Equal(0, small.Value("ollm_gpu_memory_reserved_bytes"));
+        Assert.Equal(0, small.Value("ollm_models_loaded"));
+        Assert.Empty(small.Find("ollm_model_loads_total"));
+
+        // The front-end runs no silo: HTTP figures, no GPU ones.
+        var frontend = PrometheusText.Parse(await _frontend.Http.GetStringAsync("/metrics"));
+        Assert.Empty(frontend.Find("ollm_gpu_memory_total_bytes"));
+        Assert.Contains(frontend.Samples, s => s.Name == "http_server_request_duration_seconds_count" && s.Labels.GetValueOrDefault("http_route") == "/api/generate");
+        Assert.Equal("ollm-frontend", Assert.Single(frontend.Find("target_info")).Labels["service_name"]);
+        Assert.Equal("ollm-silo", Assert.Single(big.Find("target_info")).Labels["service_name"]);
     }
 
     private string Logs => _roles.Logs;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Orleans.Runtime.Messaging;
@@ -104,6 +105,8 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
                             // well within the call timeout): call again, and the director places it anew.
                             relocating = true;
                             relocations++;
+                            // On the caller's span (the HTTP request's): the trace shows each time the request followed its model.
+                            Activity.Current?.AddEvent(new ActivityEvent("ollm.relocating", tags: new ActivityTagsCollection { ["ollm.relocations"] = relocations, ["exception.type"] = e.GetType().Name }));
                             break;
                         }
                         catch (Exception e) when (!started && hostWait is { Report: true } && e is NoGpuHostException or ModelTooLargeException)
@@ -134,6 +137,7 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
                         {
                             case GenerationEventKind.Queued when !counted:
                                 counted = true;
+                                Activity.Current?.AddEvent(new ActivityEvent("ollm.queued", tags: new ActivityTagsCollection { ["ollm.silo"] = item.SiloAddress }));
                                 if (Interlocked.Increment(ref _pending) > maxQueue)
                                     throw new ServerBusyException();
                                 break;

@@ -9,6 +9,7 @@ using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Hosting;
 using OrleansLlm.Grains.Models;
 using OrleansLlm.Grains.Placement;
+using OrleansLlm.Grains.Telemetry;
 using OrleansLlm.Scheduling.Admission;
 using OrleansLlm.Scheduling.Gpus;
 using OrleansLlm.Scheduling.KeepAlive;
@@ -28,6 +29,7 @@ internal sealed partial class GpuSiloGrain(
     ModelFileCache files,
     IOptions<OrleansLlmOptions> options,
     SiloDrainState drain,
+    SiloGauges gauges,
     TimeProvider clock,
     ILogger<GpuSiloGrain> logger) : Grain, IGpuSiloGrain
 {
@@ -266,10 +268,26 @@ internal sealed partial class GpuSiloGrain(
 
     private void Changed()
     {
+        gauges.Publish(Reading());
         _version++;
         var changed = _changed;
         _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         changed.TrySetResult(_version);
+    }
+
+    /// <summary>The bookkeeping as the silo's gauges show it.</summary>
+    private SiloReading Reading()
+    {
+        var reserved = new Dictionary<string, long>(StringComparer.Ordinal);
+        var loaded = new List<LoadedModelReading>();
+        foreach (var (path, reservation) in _reservations)
+        {
+            foreach (var (gpu, bytes) in reservation.VramByGpu)
+                reserved[gpu] = reserved.GetValueOrDefault(gpu) + bytes;
+            if (reservation.Kind == ReservationKind.Loaded)
+                loaded.Add(new LoadedModelReading(path, reservation.Estimate?.TotalSize ?? 0, reservation.TotalBytes));
+        }
+        return new SiloReading(reserved, loaded);
     }
 
     private Task<LoadTicket> Ticket(AdmissionVerdict verdict, IReadOnlyList<GpuInfo> devices, Scheduling.Estimation.MemoryEstimate? estimate, string reason, IReadOnlyList<string>? victims = null) =>

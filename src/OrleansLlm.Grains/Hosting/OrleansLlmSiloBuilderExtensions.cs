@@ -46,6 +46,8 @@ public static class OrleansLlmSiloBuilderExtensions
         services.AddHostedService<SiloDrain>();
         services.AddOptions<HostOptions>().Configure<IOptions<OrleansLlmOptions>>((host, ollm) => host.ShutdownTimeout = ollm.Value.ShutdownGrace);
         services.TryAddSingleton<SchedulerMetrics>();
+        services.TryAddSingleton<SiloGauges>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloGauges>());
         services.TryAddSingleton<IGpuInventory>(sp =>
             GpuInventory.Create(sp.GetRequiredService<IOptions<OrleansLlmOptions>>().Value.Gpus, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES")));
 

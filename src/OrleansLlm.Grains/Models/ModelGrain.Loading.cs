@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Models;
@@ -56,7 +57,11 @@ internal sealed partial class ModelGrain
                         while (_life.Refs > 0)
                             await _idle.Task.WaitAsync(cancellationToken);
                         if (_life.Phase == ModelPhase.Ready && !await IsServing(identity))
-                            await UnloadRunner(UnloadReason.Reload, $"reload: {ReloadRule.Evaluate(_identity!, identity)}");
+                        {
+                            // Asked again for the metric's reason: a failed health check is not a change of options.
+                            var why = ReloadRule.Evaluate(_identity!, identity, await _runner!.PingAsync(_lifetime.Token));
+                            await UnloadRunner(why == ReloadReason.Unhealthy ? UnloadReason.Failed : UnloadReason.Reload, $"reload: {why}");
+                        }
                     }
                     finally
                     {
@@ -108,6 +113,9 @@ internal sealed partial class ModelGrain
     {
         _life.BeginLoad();
         var started = clock.GetTimestamp();
+        using var span = OrleansLlmTracing.Source.StartActivity("ollm.model.load");
+        span?.SetTag("ollm.model", ModelPath);
+        span?.SetTag("ollm.silo", SiloAddress);
         var settings = options.Value;
         ILlmRunner? loaded = null;
         LoadWatchdog? watchdog = null;
@@ -117,6 +125,8 @@ internal sealed partial class ModelGrain
             var ticket = await AcquireRoom(identity.Options, _lifetime.Token);
             _devices = ticket.Devices;
             _estimate = ticket.Estimate;
+            span?.SetTag("ollm.gpus", string.Join(",", ticket.Devices.Select(d => d.Id)));
+            span?.SetTag("ollm.estimate.bytes", ticket.Estimate?.TotalSize);
             var request = new RunnerLoadRequest(ModelPath, identity.Options, settings.NumParallel, ticket.Devices, ticket.Estimate!, identity.Adapters, identity.Projectors);
             watchdog = new LoadWatchdog(settings.LoadTimeout, clock, percent => LogLoadProgress(logger, ModelPath, percent));
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token, _lifetime.Token);
@@ -126,6 +136,7 @@ internal sealed partial class ModelGrain
             _identity = identity;
             _life.Loaded();
             _loads++;
+            _loadedAt = clock.GetTimestamp();
             metrics.RecordLoad(ModelPath, SiloAddress, clock.GetElapsedTime(started));
             LogLoaded(logger, ModelPath, SiloAddress, string.Join(",", _devices.Select(d => d.Id)));
             await Remember(identity.Options);
@@ -134,6 +145,7 @@ internal sealed partial class ModelGrain
         {
             _life.LoadFailed();
             _devices = [];
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
             if (loaded is not null)
             {
                 // Loaded, then something after failed (the GPU silo, storage): the memory must not
@@ -163,9 +175,13 @@ internal sealed partial class ModelGrain
     {
         var relocations = ModelRequestContext.Relocations;
         var lookAgainAt = clock.GetUtcNow() + options.Value.RePlaceWaitingLoadAfter;
+        // From the first answer that is not a grant until the grant (or the end): how long the load
+        // waited for room, and each reason the silo gave.
+        using var waiting = new RoomWait();
         while (true)
         {
             var ticket = await LocalGpus.AcquireLoad(ModelPath, admitted, relocations);
+            waiting.Answered(ticket);
             switch (ticket.Verdict)
             {
                 case AdmissionVerdict.Grant:
@@ -266,7 +282,7 @@ internal sealed partial class ModelGrain
             if (before.Length > 0 && inventory.ReportsLiveFreeMemory)
                 await WaitForVramRecovery(before, _estimate?.VramSize ?? 0);
             LogUnloaded(logger, ModelPath, reason);
-            metrics.RecordUnload(ModelPath, SiloAddress, why);
+            metrics.RecordUnload(ModelPath, SiloAddress, why, clock.GetElapsedTime(_loadedAt));
         }
         finally
         {

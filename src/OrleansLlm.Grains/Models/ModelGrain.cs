@@ -52,6 +52,7 @@ internal sealed partial class ModelGrain(
     private Task? _unloadTask;
     private TaskCompletionSource _idle = NewSignal();
     private int _loads;
+    private long _loadedAt;
     private int _loadGeneration;
     private IGrainTimer? _expiry;
     private bool _reminderRegistered;
@@ -99,6 +100,7 @@ internal sealed partial class ModelGrain(
             // pinned or kept-alive model is brought back by its reminder wherever there is room.
             _runner = null;
             await runner.DisposeAsync();
+            metrics.RecordUnload(ModelPath, SiloAddress, UnloadReason.Deactivated, clock.GetElapsedTime(_loadedAt));
         }
         try
         {
@@ -146,29 +148,58 @@ internal sealed partial class ModelGrain(
         Func<ILlmRunner, CancellationToken, IAsyncEnumerable<GenerationEvent>>? work, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         _life.StreamOpened();
+        // The request's span on this silo. Activity.Current is the Orleans call that asked for the
+        // next item, so it is set again after each yield where child spans (the load) should nest.
+        using var span = OrleansLlmTracing.Source.StartActivity("ollm.model.request");
+        span?.SetTag("ollm.model", ModelPath);
+        span?.SetTag("ollm.silo", SiloAddress);
         try
         {
             if (_life.IsLeaving)
                 throw Leaving();
             var started = Stopwatch.GetTimestamp();
             long loadNanoseconds = 0;
+            var waited = (TimeSpan?)null;
             if (!await IsServing(identity))
             {
-                yield return GenerationEvent.Queued(_life.Phase == ModelPhase.Loading ? "model is loading" : "model must be loaded") with { SiloAddress = SiloAddress };
-                loadNanoseconds = await WaitForRunner(identity, KeepAliveOf(keepAlive), started, cancellationToken);
+                var why = _life.Phase == ModelPhase.Loading ? "model is loading" : "model must be loaded";
+                span?.AddEvent(new ActivityEvent("queued", tags: new ActivityTagsCollection { ["reason"] = why }));
+                yield return GenerationEvent.Queued(why) with { SiloAddress = SiloAddress };
+                if (span is not null)
+                    Activity.Current = span;
+                metrics.WaitingChanged(ModelPath, SiloAddress, 1);
+                try
+                {
+                    loadNanoseconds = await WaitForRunner(identity, KeepAliveOf(keepAlive), started, cancellationToken);
+                }
+                finally
+                {
+                    metrics.WaitingChanged(ModelPath, SiloAddress, -1);
+                }
+                waited = Stopwatch.GetElapsedTime(started);
             }
 
             await AcquireReference(KeepAliveOf(keepAlive));
+            metrics.ActiveChanged(ModelPath, SiloAddress, 1);
             try
             {
+                metrics.RecordServed(ModelPath, SiloAddress, waited);
+                span?.SetTag("ollm.cache", waited is null ? "hit" : "miss");
+                span?.AddEvent(new ActivityEvent("started"));
                 yield return new GenerationEvent(GenerationEventKind.Started, SiloAddress: SiloAddress);
                 if (work is null)
                 {
                     yield return GenerationEvent.Done("load", new GenerationStats { LoadDurationNs = loadNanoseconds, TotalDurationNs = Nanoseconds(started) });
                     yield break;
                 }
+                var first = true;
                 await foreach (var item in work(_runner!, cancellationToken))
                 {
+                    if (first && item.Kind is GenerationEventKind.Token or GenerationEventKind.Done)
+                    {
+                        first = false;
+                        span?.AddEvent(new ActivityEvent(item.Kind == GenerationEventKind.Token ? "first_token" : "done"));
+                    }
                     yield return item.Kind == GenerationEventKind.Done
                         ? item with { Stats = (item.Stats ?? new()) with { LoadDurationNs = loadNanoseconds, TotalDurationNs = Nanoseconds(started) } }
                         : item;
@@ -176,6 +207,7 @@ internal sealed partial class ModelGrain(
             }
             finally
             {
+                metrics.ActiveChanged(ModelPath, SiloAddress, -1);
                 await ReleaseReference();
             }
         }

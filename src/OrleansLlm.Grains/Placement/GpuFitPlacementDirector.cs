@@ -10,6 +10,7 @@ using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Gguf;
 using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Models;
+using OrleansLlm.Grains.Telemetry;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Scheduling.Placement;
 
@@ -55,6 +56,8 @@ internal sealed partial class GpuFitPlacementDirector(
             return silos.Contains(context.LocalSilo) ? context.LocalSilo : silos[0];
         }
         var admitted = await OptionsOf(target).ConfigureAwait(false);
+        using var span = OrleansLlmTracing.StartFromRequestContext("ollm.placement", target.RequestContextData);
+        span?.SetTag("ollm.model", path);
 
         IReadOnlyList<HostChoice> ranked = [];
         for (var round = 0; round < ClaimRounds; round++)
@@ -80,6 +83,9 @@ internal sealed partial class GpuFitPlacementDirector(
                 if (await gpuSilos.Claim(choice.Host, path, admitted, choice.Kind).ConfigureAwait(false))
                 {
                     LogPlaced(logger, path, choice.Host, choice.Kind, choice.Reason);
+                    span?.SetTag("ollm.placement.silo", choice.Host);
+                    span?.SetTag("ollm.placement.kind", choice.Kind.ToString());
+                    span?.SetTag("ollm.placement.reason", choice.Reason);
                     return SiloAddress.FromParsableString(choice.Host);
                 }
             }
@@ -89,6 +95,7 @@ internal sealed partial class GpuFitPlacementDirector(
         if (ranked.Any(c => c.Kind != HostChoiceKind.Never))
             throw new ModelRelocatingException($"the silos changed {ClaimRounds} times while placing model '{path}'; placing it again");
         var reason = ranked[0].Reason;
+        span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, reason);
         throw new ModelTooLargeException($"model '{path}' fits on no silo of the cluster: {reason}");
     }
 

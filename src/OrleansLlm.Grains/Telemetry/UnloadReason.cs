@@ -15,11 +15,17 @@ public enum UnloadReason
     /// <summary>The last request had keep_alive 0: unloaded as soon as it went idle.</summary>
     KeepAliveZero,
 
-    /// <summary>A request needed other runner options: unloaded to load again.</summary>
+    /// <summary>A request needed other runner options, adapters or projectors: unloaded to load again.</summary>
     Reload,
 
     /// <summary>Its silo is shutting down: unloaded once idle, and placed again elsewhere if still wanted.</summary>
     Drained,
+
+    /// <summary>The runner failed its health check (a decode failure): unloaded to load again.</summary>
+    Failed,
+
+    /// <summary>Its activation went with the runner still loaded (a silo stopped without draining, a migration).</summary>
+    Deactivated,
 }
 
 internal static class UnloadReasonExtensions
@@ -32,6 +38,8 @@ internal static class UnloadReasonExtensions
         UnloadReason.KeepAliveZero => "keep_alive_zero",
         UnloadReason.Reload => "reload",
         UnloadReason.Drained => "drained",
+        UnloadReason.Failed => "failed",
+        UnloadReason.Deactivated => "deactivated",
         _ => "other",
     };
 }

@@ -61,7 +61,8 @@ public static class ServerHostingExtensions
             var primary = configuration["OLLM_PRIMARY_SILO"] is { Length: > 0 } p ? System.Net.IPEndPoint.Parse(p) : null;
             builder.UseOrleans(silo =>
             {
-                silo.UseOrleansLlmCluster(cluster, primary).AddOrleansLlm(configuration);
+                // Grain calls carry the caller's trace (Orleans' W3C propagation through the request context).
+                silo.UseOrleansLlmCluster(cluster, primary).AddOrleansLlm(configuration).AddActivityPropagation();
                 if (roleName == "control")
                     silo.AddOrleansLlmControl(configuration, autoscaler, cluster);
             });
@@ -73,7 +74,7 @@ public static class ServerHostingExtensions
             var gateways = (configuration["OLLM_GATEWAYS"] ?? cluster.GatewayPort.ToString(CultureInfo.InvariantCulture))
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(port => int.Parse(port, CultureInfo.InvariantCulture)).ToArray();
-            builder.UseOrleansClient(client => client.UseOrleansLlmCluster(cluster, gateways));
+            builder.UseOrleansClient(client => client.UseOrleansLlmCluster(cluster, gateways).AddActivityPropagation());
             builder.Services.AddOrleansLlmSerialization();
         }
         builder.Services.AddSingleton(sp => new ModelClient(sp.GetRequiredService<IGrainFactory>(), options.MaxQueue, autoscaler.ClientWait));
@@ -83,6 +84,7 @@ public static class ServerHostingExtensions
         builder.Services.TryAddSingleton(autoscaler);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddOrleansLlmHealthChecks();
+        builder.AddOrleansLlmTelemetry(roleName);
         return builder;
     }
 
@@ -97,6 +99,7 @@ public static class ServerHostingExtensions
         if (role.Options.Runner == "llama" && role.HostsRunners)
             Inference.Llama.LlamaNative.EnsureLoaded(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("llama.cpp"), role.Options.LlamaNativeDirectory);
         app.MapHealth();
+        app.MapOrleansLlmMetrics();
         StartupBanner.PrintWhenStarted(app, role.Role, role.Options, role.Catalog, role.Cluster);
         if (role.ServesApi)
         {
