@@ -19,6 +19,9 @@ public sealed class MetricsProcessTests : IAsyncLifetime
     private readonly RoleProcesses _roles = new();
     private readonly OtlpReceiver _collector = new();
     private ServerProcess _server = null!;
+    // The scheduler's metrics name models as the API does, never by their files.
+    private const string A = "a:latest";
+    private const string B = "b:latest";
     private string _a = null!;
     private string _b = null!;
 
@@ -53,33 +56,33 @@ public sealed class MetricsProcessTests : IAsyncLifetime
         Assert.True(await _collector.Got("/v1/traces", TimeSpan.FromSeconds(60), Convert.FromHexString(evicting.ToHexString()),
             "ollm.model.wait_for_room"u8.ToArray(), "ollm.wait.reason"u8.ToArray(), "evict"u8.ToArray(), Encoding.UTF8.GetBytes(_a)), _roles.Logs);
 
-        var metrics = await MetricsWhen(m => m.Value("ollm_model_loads_total", ("model", _b)) == 1);
+        var metrics = await MetricsWhen(m => m.Value("ollm_model_loads_total", ("model", B)) == 1);
         var silo = Assert.Single(metrics.Find("ollm_models_loaded")).Labels["silo"];
-        Assert.Equal(1, metrics.Value("ollm_model_loads_total", ("model", _a), ("silo", silo)));
-        Assert.Equal(1, metrics.Value("ollm_model_requests_total", ("model", _a), ("cache", "hit")));
-        Assert.Equal(1, metrics.Value("ollm_model_requests_total", ("model", _a), ("cache", "miss")));
-        Assert.Equal(1, metrics.Value("ollm_model_requests_total", ("model", _b), ("cache", "miss")));
-        Assert.Null(metrics.Value("ollm_model_requests_total", ("model", _b), ("cache", "hit")));
-        Assert.Equal(1, metrics.Value("ollm_model_unloads_total", ("model", _a), ("reason", "evicted")));
-        Assert.Empty(metrics.Find("ollm_model_unloads_total", ("model", _b)));
+        Assert.Equal(1, metrics.Value("ollm_model_loads_total", ("model", A), ("silo", silo)));
+        Assert.Equal(1, metrics.Value("ollm_model_requests_total", ("model", A), ("cache", "hit")));
+        Assert.Equal(1, metrics.Value("ollm_model_requests_total", ("model", A), ("cache", "miss")));
+        Assert.Equal(1, metrics.Value("ollm_model_requests_total", ("model", B), ("cache", "miss")));
+        Assert.Null(metrics.Value("ollm_model_requests_total", ("model", B), ("cache", "hit")));
+        Assert.Equal(1, metrics.Value("ollm_model_unloads_total", ("model", A), ("reason", "evicted")));
+        Assert.Empty(metrics.Find("ollm_model_unloads_total", ("model", B)));
         // Age at eviction: one observation, a's time loaded (more than nothing, less than this test).
-        Assert.Equal(1, metrics.Value("ollm_model_unload_age_seconds_count", ("model", _a), ("reason", "evicted")));
-        Assert.InRange(metrics.Value("ollm_model_unload_age_seconds_sum", ("model", _a), ("reason", "evicted"))!.Value, 1e-6, 300);
+        Assert.Equal(1, metrics.Value("ollm_model_unload_age_seconds_count", ("model", A), ("reason", "evicted")));
+        Assert.InRange(metrics.Value("ollm_model_unload_age_seconds_sum", ("model", A), ("reason", "evicted"))!.Value, 1e-6, 300);
         Assert.Equal(2, metrics.Find("ollm_model_wait_duration_seconds_count").Sum(s => s.Value));
         // Buckets in seconds, from 10 ms to a day (the instruments' advice), not milliseconds' defaults.
-        Assert.Equal(1, metrics.Value("ollm_model_load_duration_seconds_bucket", ("model", _a), ("le", "+Inf")));
-        Assert.Single(metrics.Find("ollm_model_load_duration_seconds_bucket", ("model", _a), ("le", "0.01")));
-        Assert.Single(metrics.Find("ollm_model_unload_age_seconds_bucket", ("model", _a), ("le", "86400")));
+        Assert.Equal(1, metrics.Value("ollm_model_load_duration_seconds_bucket", ("model", A), ("le", "+Inf")));
+        Assert.Single(metrics.Find("ollm_model_load_duration_seconds_bucket", ("model", A), ("le", "0.01")));
+        Assert.Single(metrics.Find("ollm_model_unload_age_seconds_bucket", ("model", A), ("le", "86400")));
         await AssertGpuHolds(metrics, silo, _b);
 
         // Aftermath: the evicted model is asked for again, is served, and the figures follow.
         var answer = await Generate("a");
         Assert.True(answer.GetProperty("done").GetBoolean());
         Assert.NotEmpty(answer.GetProperty("response").GetString()!);
-        metrics = await MetricsWhen(m => m.Value("ollm_model_loads_total", ("model", _a)) == 2);
-        Assert.Equal(2, metrics.Value("ollm_model_requests_total", ("model", _a), ("cache", "miss")));
-        Assert.Equal(1, metrics.Value("ollm_model_unloads_total", ("model", _b), ("reason", "evicted")));
-        Assert.Equal(1, metrics.Value("ollm_model_unloads_total", ("model", _a), ("reason", "evicted")));
+        metrics = await MetricsWhen(m => m.Value("ollm_model_loads_total", ("model", A)) == 2);
+        Assert.Equal(2, metrics.Value("ollm_model_requests_total", ("model", A), ("cache", "miss")));
+        Assert.Equal(1, metrics.Value("ollm_model_unloads_total", ("model", B), ("reason", "evicted")));
+        Assert.Equal(1, metrics.Value("ollm_model_unloads_total", ("model", A), ("reason", "evicted")));
         await AssertGpuHolds(metrics, silo, _a);
     }
 
@@ -136,16 +139,17 @@ public sealed class MetricsProcessTests : IAsyncLifetime
     {
         var ps = JsonDocument.Parse(await _server.Http.GetStringAsync("/api/ps")).RootElement.GetProperty("models").EnumerateArray().ToArray();
         var loaded = Assert.Single(ps);
-        Assert.Equal(Path.GetFileNameWithoutExtension(model) + ":latest", loaded.GetProperty("name").GetString());
+        var name = Path.GetFileNameWithoutExtension(model) + ":latest";
+        Assert.Equal(name, loaded.GetProperty("name").GetString());
         var vram = loaded.GetProperty("size_vram").GetInt64();
         Assert.True(vram > 10L << 30, $"size_vram {vram}");
         Assert.Equal(1, metrics.Value("ollm_models_loaded", ("silo", silo)));
         Assert.Equal(vram, metrics.Value("ollm_gpu_memory_reserved_bytes", ("silo", silo)));
         Assert.Equal(Gpu, metrics.Value("ollm_gpu_memory_total_bytes", ("silo", silo)));
         Assert.Equal(Gpu - vram, metrics.Value("ollm_gpu_memory_free_bytes", ("silo", silo)));
-        Assert.Equal(loaded.GetProperty("size").GetInt64(), metrics.Value("ollm_model_memory_measured_bytes", ("model", model)));
+        Assert.Equal(loaded.GetProperty("size").GetInt64(), metrics.Value("ollm_model_memory_measured_bytes", ("model", name)));
         // The simulated runner holds what the estimate says, so here the two gauges agree; on a GPU they are the estimate's error.
-        Assert.Equal(metrics.Value("ollm_model_memory_predicted_bytes", ("model", model)), metrics.Value("ollm_model_memory_measured_bytes", ("model", model)));
+        Assert.Equal(metrics.Value("ollm_model_memory_predicted_bytes", ("model", name)), metrics.Value("ollm_model_memory_measured_bytes", ("model", name)));
         Assert.Single(metrics.Find("ollm_model_memory_measured_bytes"));
     }
 

@@ -45,6 +45,7 @@ public static class OrleansLlmSiloBuilderExtensions
         services.TryAddSingleton<SiloDrainState>();
         services.AddHostedService<SiloDrain>();
         services.AddOptions<HostOptions>().Configure<IOptions<OrleansLlmOptions>>((host, ollm) => host.ShutdownTimeout = ollm.Value.ShutdownGrace);
+        services.TryAddSingleton<ModelTags>();
         services.TryAddSingleton<SchedulerMetrics>();
         services.TryAddSingleton<SiloGauges>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloGauges>());

@@ -34,9 +34,12 @@ public sealed class SchedulerMetrics
     private readonly UpDownCounter<long> _waiting;
     private readonly UpDownCounter<long> _active;
 
-    public SchedulerMetrics(IMeterFactory meters)
+    private readonly ModelTags _models;
+
+    public SchedulerMetrics(IMeterFactory meters, ModelTags models)
     {
         ArgumentNullException.ThrowIfNull(meters);
+        _models = models;
         var meter = meters.Create(MeterName);
         _loads = meter.CreateCounter<long>("ollm.model.loads", unit: "{load}", description: "Runners loaded, by model and silo.");
         _loadDuration = meter.CreateHistogram<double>("ollm.model.load.duration", unit: "s", description: "Time from asking for GPU room to a ready runner.", tags: null, advice: Seconds);
@@ -58,7 +61,7 @@ public sealed class SchedulerMetrics
     /// <param name="age">Since the runner became ready.</param>
     public void RecordUnload(string model, string silo, UnloadReason reason, TimeSpan age)
     {
-        var tags = new TagList { { "model", model }, { "silo", silo }, { "reason", reason.ToTag() } };
+        var tags = new TagList { { "model", _models.Of(model) }, { "silo", silo }, { "reason", reason.ToTag() } };
         _unloads.Add(1, tags);
         _unloadAge.Record(age.TotalSeconds, tags);
     }
@@ -66,7 +69,7 @@ public sealed class SchedulerMetrics
     /// <summary>A request got its runner: a hit when one was ready, else a miss that waited <paramref name="waited"/>.</summary>
     public void RecordServed(string model, string silo, TimeSpan? waited)
     {
-        _requests.Add(1, new TagList { { "model", model }, { "silo", silo }, { "cache", waited is null ? "hit" : "miss" } });
+        _requests.Add(1, new TagList { { "model", _models.Of(model) }, { "silo", silo }, { "cache", waited is null ? "hit" : "miss" } });
         if (waited is { } wait)
             _waitDuration.Record(wait.TotalSeconds, Tags(model, silo));
     }
@@ -75,5 +78,5 @@ public sealed class SchedulerMetrics
 
     public void ActiveChanged(string model, string silo, int delta) => _active.Add(delta, Tags(model, silo));
 
-    private static TagList Tags(string model, string silo) => new() { { "model", model }, { "silo", silo } };
+    private TagList Tags(string model, string silo) => new() { { "model", _models.Of(model) }, { "silo", silo } };
 }

@@ -17,8 +17,11 @@ public sealed class SiloGauges : ILifecycleParticipant<ISiloLifecycle>
     private readonly string _silo;
     private SiloReading _reading = SiloReading.Empty;
 
-    public SiloGauges(IMeterFactory meters, IGpuInventory inventory, ILocalSiloDetails localSilo)
+    private readonly ModelTags _models;
+
+    public SiloGauges(IMeterFactory meters, IGpuInventory inventory, ILocalSiloDetails localSilo, ModelTags models)
     {
+        _models = models;
         ArgumentNullException.ThrowIfNull(meters);
         ArgumentNullException.ThrowIfNull(localSilo);
         _inventory = inventory;
@@ -51,7 +54,7 @@ public sealed class SiloGauges : ILifecycleParticipant<ISiloLifecycle>
     private IEnumerable<Measurement<long>> PerModel(Func<LoadedModelReading, long> value)
     {
         foreach (var model in Volatile.Read(ref _reading).Loaded)
-            yield return new Measurement<long>(value(model), new KeyValuePair<string, object?>("model", model.Model), new KeyValuePair<string, object?>("silo", _silo));
+            yield return new Measurement<long>(value(model), new KeyValuePair<string, object?>("model", _models.Of(model.Model)), new KeyValuePair<string, object?>("silo", _silo));
     }
 
     private KeyValuePair<string, object?> Silo() => new("silo", _silo);
