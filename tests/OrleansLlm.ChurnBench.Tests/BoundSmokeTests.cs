@@ -11,6 +11,7 @@ namespace OrleansLlm.ChurnBench.Tests;
 /// drives them: the bound loads nothing and no system beats its TTFT; the affinity router loads
 /// less than round-robin, which sends every model everywhere.
 /// </summary>
+[Collection(ChurnRunCollection.Name)]
 public sealed class BoundSmokeTests
 {
     [Fact]
@@ -18,7 +19,7 @@ public sealed class BoundSmokeTests
     {
         var scenario = new Scenario
         {
-            Hosts = 2, Models = 6, Rate = 2, Duration = TimeSpan.FromMinutes(2), Speedup = 20, Seed = 11,
+            Hosts = 2, Models = 6, Rate = 2, Duration = TimeSpan.FromMinutes(2), Speedup = 10, Seed = 11,
             KeepAliveMix = [(TimeSpan.FromSeconds(30), 1), (TimeSpan.Zero, 0.3)],
         };
         var random = new Random(scenario.Seed);
