@@ -15,7 +15,7 @@ public sealed class DriftWorkloadTests
         Assert.Equal(6, phases.Length);
         var hot = phases.Select(p => p.GroupBy(r => r.Model).OrderByDescending(g => g.Count()).Take(3).Select(g => g.Key).ToHashSet()).ToArray();
         for (var i = 1; i < hot.Length; i++)
-            Assert.False(hot[i].SetEquals(hot[i - 1]), $"phase {i} has the hot set of phase {i - 1}: {string.Join(", ", hot[i])}");
+            Assert.False(hot[i].Overlaps(hot[i - 1]), $"phase {i} keeps some of the hot set of phase {i - 1}: {string.Join(", ", hot[i])}");
         // Over the whole run the load spreads: no model takes most of it, as a fixed Zipf's top model would.
         Assert.True(trace.GroupBy(r => r.Model).Max(g => g.Count()) < 0.3 * trace.Count);
         Assert.Equal(12, models.Count);
