@@ -27,6 +27,19 @@ internal static class ChurnRun
             scenario = scenario with { Duration = TimeSpan.FromSeconds(trace.Count == 0 ? 0 : trace[^1].Arrival) };
             workload = Invariant($"replay of {Path.GetFileName(csv)}: {trace.Count} requests over {scenario.Duration.TotalMinutes:0.#} simulated minutes, {models.Count} models");
         }
+        else if (scenario.AzureTrace is { } azure)
+        {
+            models = ModelSet.Create(scenario, modelDirectory, random);
+            trace = AzureTrace.Generate(azure, scenario, models, random);
+            scenario = scenario with { Duration = scenario.AzureDuration };
+            workload = Invariant($"replay of Azure's 2023 conversation trace ({Path.GetFileName(azure)}, CC-BY 4.0, Patel et al., \"Splitwise\", ISCA 2024): its first {scenario.AzureDuration.TotalMinutes:0.#} minutes, {trace.Count} requests ({trace.Count / Math.Max(1, scenario.AzureDuration.TotalSeconds):0.00} req/s) with their real arrival times and lengths (cut to one slot's context); {models.Count} models assigned by a seeded Zipf (s = {scenario.ZipfS}) whose ranking rotates every {scenario.Phase.TotalMinutes:0.#} minutes");
+        }
+        else if (scenario.Drift)
+        {
+            models = ModelSet.Create(scenario, modelDirectory, random);
+            trace = DriftGenerator.Generate(scenario, models, random);
+            workload = Invariant($"drifting and bursty: {models.Count} models, Zipf s = {scenario.ZipfS} with the hot set rotating every {scenario.Phase.TotalMinutes:0.#} minutes, {scenario.Rate} req/s mean (calm, and bursts at {BurstArrivals.BurstFactor}× for {BurstArrivals.BurstShare:P0} of the time), lengths {DriftGenerator.TailFactor}× the spread, {scenario.Duration.TotalMinutes:0.#} simulated minutes, {trace.Count} requests");
+        }
         else
         {
             models = ModelSet.Create(scenario, modelDirectory, random);
@@ -59,6 +72,8 @@ internal static class ChurnRun
                 "cluster" => new ClusterSystem(scenario, models, recorder),
                 ElasticSystem.SystemName => new ElasticSystem(scenario, models, recorder),
                 "baseline-rr" => new BaselineSystem(name, new HostRouter.RoundRobin(scenario.Hosts), scenario, models, recorder),
+                BoundSystem.SystemName => new BoundSystem(scenario, models, recorder),
+                "baseline-affinity" => new BaselineSystem(name, new HostRouter.Affinity(scenario.Hosts), scenario, models, recorder),
                 _ => new BaselineSystem(name, new HostRouter.ConsistentHash(scenario.Hosts), scenario, models, recorder),
             };
             IReadOnlyList<RequestRecord> records;
@@ -73,8 +88,9 @@ internal static class ChurnRun
                 // Disposed before the numbers: the elastic system's last decisions are read as it goes.
                 await system.DisposeAsync();
             }
-            var report = SystemReport.Compute(name, records, recorder, scenario.Duration.TotalSeconds, scenario.ThrashWindow.TotalSeconds);
-            Console.WriteLine(Invariant($"{name}: {report.Completed} of {report.Requests} completed, {report.Loads} loads, TTFT p99 {report.TtftP99:0.00} s"));
+            var report = SystemReport.Compute(name, records, recorder, scenario.Duration.TotalSeconds, scenario.ThrashWindow.TotalSeconds,
+                model => scenario.Timings.LoadSeconds(byName[model].WeightBytes));
+            Console.WriteLine(Invariant($"{name}: {report.Completed} of {report.Requests} completed, {report.Busy503} refused, {report.Loads} loads, TTFT p50 {report.TtftP50:0.00} s, p99 {report.TtftP99:0.00} s, SLO {report.SloAttainment:P1}"));
             runs.Add((name, records, recorder));
             if (writeTrace)
                 await File.WriteAllLinesAsync(Path.Combine(directory, $"churn-requests-{name}.csv"), RequestCsv(records));

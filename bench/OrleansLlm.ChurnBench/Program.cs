@@ -19,7 +19,11 @@ var large = new Option<bool>("--large-models") { Description = "also draw 70B-cl
 var replay = new Option<FileInfo?>("--replay") { Description = "replay a CSV trace (time_s,model,prompt_tokens,output_tokens) instead of generating one" };
 var arrivals = new Option<ArrivalPattern>("--arrivals") { Description = "steady, swing (half-sine days and quiet nights; --rate is the peak) or step (the rate, then nothing; alternating)", DefaultValueFactory = _ => defaults.Arrivals };
 var period = new Option<double>("--period") { Description = "simulated minutes of one swing or step cycle", DefaultValueFactory = _ => defaults.Period.TotalMinutes };
-var systems = new Option<string>("--systems") { Description = "systems to run, comma-separated: cluster, baseline-rr, baseline-hash, elastic", DefaultValueFactory = _ => "cluster,baseline-rr,baseline-hash" };
+var drift = new Option<bool>("--drift") { Description = "a drifting, bursty trace: calm and burst (4× the mean rate) arrivals, the hot set rotating every --phase, heavier-tailed lengths" };
+var phase = new Option<double>("--phase") { Description = "simulated seconds between rotations of the popularity ranking (--drift, --azure-trace)", DefaultValueFactory = _ => defaults.Phase.TotalSeconds };
+var azureTrace = new Option<FileInfo?>("--azure-trace") { Description = "replay Azure's 2023 conversation trace (TIMESTAMP,ContextTokens,GeneratedTokens): its arrivals and lengths, models by a rotating Zipf" };
+var azureMinutes = new Option<double>("--azure-minutes") { Description = "minutes of the Azure trace to replay, from its start", DefaultValueFactory = _ => defaults.AzureDuration.TotalMinutes };
+var systems = new Option<string>("--systems") { Description = "systems to run, comma-separated: cluster, baseline-rr, baseline-hash, baseline-affinity, bound, elastic", DefaultValueFactory = _ => "cluster,baseline-rr,baseline-hash" };
 var hostStart = new Option<double>("--host-start")
 {
     Description = "elastic: simulated seconds from a host's start call until its silo boots (default 60, the order of an Azure Container Apps serverless GPU replica's start)",
@@ -32,7 +36,7 @@ var writeTrace = new Option<bool>("--write-trace") { Description = "also write t
 
 var root = new RootCommand("Replays a multi-model trace against the cluster and against independent Ollama-style hosts")
 {
-    hosts, gpus, models, zipf, rate, cv, minutes, arrivals, period, seed, speedup, parallel, maxLoaded, large, replay, systems, hostStart, minHosts, maxHosts, output, writeTrace,
+    hosts, gpus, models, zipf, rate, cv, minutes, arrivals, period, seed, speedup, parallel, maxLoaded, large, replay, drift, phase, azureTrace, azureMinutes, systems, hostStart, minHosts, maxHosts, output, writeTrace,
 };
 root.SetAction(async (result, _) =>
 {
@@ -51,6 +55,10 @@ root.SetAction(async (result, _) =>
         MaxLoadedModels = result.GetValue(maxLoaded),
         LargeModels = result.GetValue(large),
         ReplayCsv = result.GetValue(replay)?.FullName,
+        Drift = result.GetValue(drift),
+        Phase = TimeSpan.FromSeconds(result.GetValue(phase)),
+        AzureTrace = result.GetValue(azureTrace)?.FullName,
+        AzureDuration = TimeSpan.FromMinutes(result.GetValue(azureMinutes)),
         Arrivals = result.GetValue(arrivals),
         Period = TimeSpan.FromMinutes(result.GetValue(period)),
         HostStart = TimeSpan.FromSeconds(result.GetValue(hostStart)),
@@ -58,13 +66,13 @@ root.SetAction(async (result, _) =>
         MaxHosts = result.GetValue(maxHosts),
     };
     var chosen = result.GetValue(systems)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    var unknown = chosen.Except(["cluster", "baseline-rr", "baseline-hash", ElasticSystem.SystemName]).ToArray();
+    var unknown = chosen.Except(["cluster", "baseline-rr", "baseline-hash", "baseline-affinity", BoundSystem.SystemName, ElasticSystem.SystemName]).ToArray();
     if (scenario.Hosts < 1 || scenario.Models < 1 || scenario.Rate <= 0 || scenario.ArrivalCv <= 0 || scenario.Speedup <= 0 || scenario.Duration <= TimeSpan.Zero
-        || scenario.Period <= TimeSpan.Zero || unknown.Length > 0)
+        || scenario.Period <= TimeSpan.Zero || scenario.Phase <= TimeSpan.Zero || scenario.AzureDuration <= TimeSpan.Zero || unknown.Length > 0)
     {
         await Console.Error.WriteLineAsync(unknown.Length > 0
-            ? $"unknown system(s): {string.Join(", ", unknown)} (use cluster, baseline-rr, baseline-hash, elastic)"
-            : "hosts, models, rate, cv, speedup, minutes and period must be positive");
+            ? $"unknown system(s): {string.Join(", ", unknown)} (use cluster, baseline-rr, baseline-hash, baseline-affinity, bound, elastic)"
+            : "hosts, models, rate, cv, speedup, minutes, period, phase and azure minutes must be positive");
         return 2;
     }
     if (scenario.HostStart < TimeSpan.Zero || scenario.MinHosts < 0 || scenario.MaxHosts < 0 || scenario.MinHosts > scenario.ElasticMaxHosts)

@@ -67,6 +67,21 @@ internal sealed record Scenario
     /// <summary>Include 70B-class shapes (they fit no 24 GiB GPU: partial offload).</summary>
     public bool LargeModels { get; init; }
 
+    /// <summary>
+    /// The drifting, bursty trace (<c>--drift</c>): calm and burst arrivals instead of Gamma gaps, a
+    /// hot set that rotates every <see cref="Phase"/>, heavier-tailed lengths.
+    /// </summary>
+    public bool Drift { get; init; }
+
+    /// <summary>How long a popularity ranking lasts before it rotates (drift and the Azure replay).</summary>
+    public TimeSpan Phase { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Azure's 2023 conversation trace to replay (real arrivals and lengths, models assigned by a rotating Zipf).</summary>
+    public string? AzureTrace { get; init; }
+
+    /// <summary>How much of the Azure trace to replay, from its first request.</summary>
+    public TimeSpan AzureDuration { get; init; } = TimeSpan.FromMinutes(30);
+
     /// <summary>A CSV trace to replay instead of generating one.</summary>
     public string? ReplayCsv { get; init; }
 

@@ -10,6 +10,7 @@ namespace OrleansLlm.ChurnBench.Tests;
 /// way the benchmark drives it: the GPUs are never over-committed and the requests are served.
 /// (The race that once over-committed a GPU has its own deterministic test in the cluster tests.)
 /// </summary>
+[Collection(ChurnRunCollection.Name)]
 public sealed class ChurnSmokeTests
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace OrleansLlm.ChurnBench.Tests;
 /// more than it has, idle hosts are stopped, and the hosts cost less than the always-on cluster.
 /// The autoscaler's delays are shortened so that all of it fits in four simulated minutes.
 /// </summary>
+[Collection(ChurnRunCollection.Name)]
 public sealed class ElasticSmokeTests
 {
     [Fact]

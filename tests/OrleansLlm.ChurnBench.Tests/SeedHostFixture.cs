@@ -44,6 +44,13 @@ internal sealed class SeedHostFixture : IAsyncDisposable
 
     private Task<SeedLease> Acquire(string name, ShapedModelSpec spec, TimeSpan keepAlive)
     {
+        var (path, file) = ModelFile(name, spec);
+        return Host.AcquireAsync(path, file, RunnerOptions.Default, KeepAliveDuration.From(keepAlive), CancellationToken.None);
+    }
+
+    /// <summary>The model file a request names (written once per test process).</summary>
+    public (string Path, GgufFile File) ModelFile(string name, ShapedModelSpec spec)
+    {
         var path = Path.Combine(Directory, name + ".gguf");
         GgufFile file;
         lock (_models)
@@ -58,8 +65,11 @@ internal sealed class SeedHostFixture : IAsyncDisposable
                 _models[path] = file = GgufReader.ReadFile(path);
             }
         }
-        return Host.AcquireAsync(path, file, RunnerOptions.Default, KeepAliveDuration.From(keepAlive), CancellationToken.None);
+        return (path, file);
     }
+
+    /// <summary>What a router sees of the host for a model.</summary>
+    public SeedHostView View((string Path, GgufFile File) model) => Host.View(model.Path, model.File, RunnerOptions.Default);
 
     /// <summary>Waits (up to 30 s of real time: generous for a loaded machine) for the scheduler's loops to reach a state.</summary>
     public static async Task Eventually(Func<bool> condition, string what)
@@ -71,6 +81,28 @@ internal sealed class SeedHostFixture : IAsyncDisposable
                 Assert.Fail("timed out waiting until " + what);
             await Task.Delay(5);
         }
+    }
+
+    /// <summary>
+    /// Waits for a request that may be re-queued (the seed's 250 ms on the fake clock): advances the
+    /// clock a re-queue delay each time the host has put back another request, until it is served.
+    /// </summary>
+    public async Task<SeedLease> Served(Task<SeedLease> request)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var advanced = 0;
+        while (!request.IsCompleted)
+        {
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail("timed out waiting for a request to be served");
+            if (Host.Requeues > advanced)
+            {
+                advanced = Host.Requeues;
+                Clock.Advance(TimeSpan.FromMilliseconds(250));
+            }
+            await Task.WhenAny(request, Task.Delay(5));
+        }
+        return await request;
     }
 
     public ValueTask DisposeAsync() => Host.DisposeAsync();

@@ -132,7 +132,9 @@ public sealed class SeedHostTests
         seed.Runners.Finish("small-loading");
         seed.Runners.Finish("small-behind");
         (await first.WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
-        (await second.WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
+        // Its only GPU was loading when it was looked at: re-queued for 250 ms, then loaded.
+        (await seed.Served(second)).Dispose();
+        Assert.Equal(1, seed.Host.Requeues);
         Assert.Equal(["load small-loading", "ready small-loading", "load small-behind", "ready small-behind"], seed.Runners.Log);
     }
 
@@ -153,7 +155,56 @@ public sealed class SeedHostTests
         seed.Runners.Finish("small-q1");
         seed.Runners.Finish("small-q2");
         seed.Runners.Finish("small-q3");
-        foreach (var lease in await Task.WhenAll(loading, blocked, queued).WaitAsync(TimeSpan.FromSeconds(30)))
+        foreach (var lease in await Task.WhenAll(seed.Served(loading), seed.Served(blocked), seed.Served(queued)))
             lease.Dispose();
+    }
+
+    [Fact]
+    public async Task A_request_that_waited_on_another_load_is_requeued_and_a_loaded_model_behind_it_is_served_meanwhile()
+    {
+        await using var seed = new SeedHostFixture(loadAtOnce: false);
+        seed.Runners.Finish("medium-loaded");
+        using var busy = await seed.Medium("medium-loaded", 5 * OneMinute);
+        var loading = seed.Large("large-loading", 5 * OneMinute);
+        await SeedHostFixture.Eventually(() => seed.Runners.Log.Contains("load large-loading"), "the large load began");
+        // 5 + 14 + 14 GiB exceed the GPU: this one waits on the load, then fits nowhere.
+        var blocked = seed.Large("large-blocked", 5 * OneMinute);
+        await SeedHostFixture.Eventually(() => seed.Host.BlockedOn == "load", "the next request waits on the load");
+        var behind = seed.Medium("medium-loaded", 5 * OneMinute);
+
+        seed.Runners.Finish("large-loading");
+        using var loaded = await loading.WaitAsync(TimeSpan.FromSeconds(30));
+        // The seed re-queues the request it blocked for (the GPU was loading when it looked) rather
+        // than evicting, so the request behind it, for a model loaded and busy, is served at once.
+        using var served = await behind.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, seed.Host.Requeues);
+        Assert.False(blocked.IsCompleted);
+        Assert.Equal(0, seed.Host.ExpiriesSignalled);
+        Assert.DoesNotContain("load large-blocked", seed.Runners.Log);
+        Assert.Equal(["large-loading", "medium-loaded"], seed.Loaded);
+    }
+
+    [Fact]
+    public async Task A_router_sees_a_free_slot_on_a_loaded_model_and_where_a_model_fits()
+    {
+        await using var seed = new SeedHostFixture();
+        var medium = seed.ModelFile("medium-seen", OrleansLlm.Gguf.Models.ShapedModelSpec.Llama3_8B_Q4_K_M);
+        var large = seed.ModelFile("large-unseen", OrleansLlm.Gguf.Models.ShapedModelSpec.Llama3_8B_F16);
+        var large2 = seed.ModelFile("large-other", OrleansLlm.Gguf.Models.ShapedModelSpec.Llama3_8B_F16);
+        Assert.Equal(new Systems.SeedHostView(false, true, true, 0), seed.View(medium));
+
+        var lease = await seed.Medium("medium-seen", 5 * OneMinute);
+        // One slot (OLLAMA_NUM_PARALLEL=1), taken: no free slot, one request on the host.
+        Assert.Equal(new Systems.SeedHostView(false, true, true, 1), seed.View(medium));
+        lease.Dispose();
+        Assert.Equal(new Systems.SeedHostView(true, true, true, 0), seed.View(medium));
+
+        (await seed.Large("large-other", 5 * OneMinute)).Dispose();
+        // 5 + 14 GiB loaded: another 14 GiB fits only once an idle model is unloaded.
+        Assert.Equal(new Systems.SeedHostView(false, false, true, 0), seed.View(large));
+        using var held = await seed.Large("large-other", 5 * OneMinute);
+        using var held2 = await seed.Medium("medium-seen", 5 * OneMinute);
+        Assert.Equal(new Systems.SeedHostView(false, false, false, 2), seed.View(large));
+        Assert.False(seed.View(large2).FreeSlot);
     }
 }

@@ -11,12 +11,6 @@ namespace OrleansLlm.ChurnBench.Reporting;
 /// </summary>
 internal sealed record ElasticReport
 {
-    /// <summary>A warm request meets its SLO with its first token within this.</summary>
-    public const double WarmSloSeconds = 5;
-
-    /// <summary>A cold request's SLO: a host start and its model's load, then this.</summary>
-    public const double ColdSloSlackSeconds = 5;
-
     /// <summary>
     /// A report of a model older than this no longer counts as the same demand: the autoscaler's
     /// own demand lifetime (<c>AutoscalerGrain.DemandLifetime</c>, 10 s of wall clock).
@@ -94,14 +88,12 @@ internal sealed record ElasticReport
         var lives = run?.Lives ?? [];
         bool Ready(double t) => run is null || lives.Any(l => l.ReadyAt(t));
 
-        double Bound(RequestRecord r) => r.Cold
-            ? scenario.HostStart.TotalSeconds + scenario.Timings.LoadSeconds(byName[r.Model].WeightBytes) + ColdSloSlackSeconds
-            : WarmSloSeconds;
         var warm = records.Where(r => !r.Cold).ToArray();
         var cold = records.Where(r => r.Cold).ToArray();
         static double Share(IReadOnlyCollection<RequestRecord> group, Func<RequestRecord, bool> met) =>
             group.Count == 0 ? double.NaN : group.Count(met) / (double)group.Count;
-        bool Met(RequestRecord r) => r.Ttft <= Bound(r);
+        // One bound for every system compared here: a cold request may wait for a host start.
+        bool Met(RequestRecord r) => Reporting.Slo.Met(r, scenario.Timings.LoadSeconds(byName[r.Model].WeightBytes), scenario.HostStart.TotalSeconds);
         bool Refusal(RequestRecord r) => r.Busy || (r.Error?.Contains("OLLM_HOST_WAIT", StringComparison.Ordinal) ?? false);
         var failed = records.Where(r => r.Error is not null && !Refusal(r)).ToArray();
         var atZero = records.Where(r => !Ready(r.Arrival)).ToArray();

@@ -16,7 +16,7 @@ internal static class MarkdownReport
         text.AppendLine(Invariant($"Command: `{command}` — {wall.TotalMinutes:0.0} min wall clock on {Environment.ProcessorCount} cores{busy}, {DateTime.UtcNow:yyyy-MM-dd}.")).AppendLine();
         text.AppendLine(Invariant($"Scenario: {scenario.Hosts} hosts × `{scenario.HostGpus}`; {workload}; OLLAMA_NUM_PARALLEL={scenario.NumParallel}, num_ctx {scenario.NumCtx}, OLLAMA_MAX_QUEUE={scenario.MaxQueue}, OLLAMA_MAX_LOADED_MODELS={(scenario.MaxLoadedModels == 0 ? "auto (3 per GPU)" : scenario.MaxLoadedModels)}; simulated time {scenario.Speedup:0.#}× the wall clock for every system; seed {scenario.Seed}."));
         text.AppendLine();
-        text.AppendLine("All times are simulated seconds. TTFT: arrival to first token; a request refused (503), failed or unfinished 10 simulated minutes after the trace ends counts as ∞. Cold: the model was not ready on the host that served the request when it arrived. Queue wait: arrival to a runner slot. Thrash: evictions followed by a load of the same model within 60 s.").AppendLine();
+        text.AppendLine(Invariant($"All times are simulated seconds. TTFT: arrival to first token; a request refused (503), failed or unfinished 10 simulated minutes after the trace ends counts as ∞. Admitted TTFT: the same over the requests not refused, so that refusals are counted apart from latency. Cold: the model was not ready on the host that served the request when it arrived. SLO: a warm request's first token within {Slo.WarmSeconds:0} s, a cold one's within its model's load time + {Slo.ColdSlackSeconds:0} s; a request that never got a token misses it. × bound: a TTFT percentile over the bound's (every model resident from the start, requests to the least-loaded GPU), which no scheduler beats. Queue wait: arrival to a runner slot. Thrash: evictions followed by a load of the same model within 60 s.")).AppendLine();
 
         text.Append("| metric |");
         foreach (var r in reports)
@@ -25,6 +25,10 @@ internal static class MarkdownReport
         Row("requests (completed)", r => Invariant($"{r.Requests} ({r.Completed})"));
         Row("503 busy / other errors", r => Invariant($"{r.Busy503} / {r.OtherErrors}"));
         Row("TTFT p50 / p95 / p99", r => Triple(r.TtftP50, r.TtftP95, r.TtftP99));
+        if (reports.FirstOrDefault(r => r.System == Systems.BoundSystem.SystemName) is { } bound)
+            Row("TTFT p50 / p99 × bound", r => $"{Times(r.TtftP50 / bound.TtftP50)} / {Times(r.TtftP99 / bound.TtftP99)}");
+        Row("admitted TTFT p50 / p99", r => $"{Seconds(r.AdmittedTtftP50)} / {Seconds(r.AdmittedTtftP99)}");
+        Row("SLO attainment: warm / cold / all", r => $"{Percent(r.WarmSloAttainment)} / {Percent(r.ColdSloAttainment)} / {Percent(r.SloAttainment)}");
         Row("warm requests", r => Invariant($"{r.Warm}"));
         Row("warm TTFT p50 / p95 / p99", r => Triple(r.WarmTtftP50, r.WarmTtftP95, r.WarmTtftP99));
         Row("cold requests", r => Invariant($"{r.Cold}"));
@@ -78,6 +82,10 @@ internal static class MarkdownReport
 
     /// <summary>Infinite: more requests than the percentile leaves out never got a token.</summary>
     private static string Seconds(double value) => double.IsPositiveInfinity(value) ? "∞" : Invariant($"{value:0.00}");
+
+    private static string Times(double ratio) => double.IsPositiveInfinity(ratio) ? "∞" : double.IsNaN(ratio) ? "–" : Invariant($"{ratio:0.0}×");
+
+    private static string Percent(double share) => double.IsNaN(share) ? "–" : Invariant($"{share:P1}");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

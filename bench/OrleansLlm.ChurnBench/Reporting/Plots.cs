@@ -15,7 +15,7 @@ internal static class Plots
         ttft.SavePng(files[0], 1000, 560);
         loads.SavePng(files[1], 1000, 560);
         memory.SavePng(files[2], 1000, 560);
-        return files;
+        return [.. files, TtftOverTimePlot.Write(directory, runs)];
     }
 
     private static Plot TtftCdf(IReadOnlyList<(string System, IReadOnlyList<RequestRecord> Records, Recorder Recorder)> runs)

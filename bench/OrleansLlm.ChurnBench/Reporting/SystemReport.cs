@@ -13,6 +13,18 @@ internal sealed record SystemReport
     public required double TtftP50 { get; init; }
     public required double TtftP95 { get; init; }
     public required double TtftP99 { get; init; }
+
+    /// <summary>Mean TTFT over all requests (infinite if any never got a token).</summary>
+    public required double TtftMean { get; init; }
+
+    /// <summary>TTFT over the requests admitted (not refused with 503): latency apart from refusals.</summary>
+    public required double AdmittedTtftP50 { get; init; }
+    public required double AdmittedTtftP99 { get; init; }
+
+    /// <summary>Share of all, warm and cold requests that met the <see cref="Slo"/> (NaN when not measured).</summary>
+    public double SloAttainment { get; init; } = double.NaN;
+    public double WarmSloAttainment { get; init; } = double.NaN;
+    public double ColdSloAttainment { get; init; } = double.NaN;
     public required int Warm { get; init; }
     public required double WarmTtftP50 { get; init; }
     public required double WarmTtftP95 { get; init; }
@@ -43,7 +55,9 @@ internal sealed record SystemReport
     /// <summary>Spread of per-host work: the busiest host's share of requests over the mean share (1 = perfectly even).</summary>
     public double RequestImbalance => HostRequestShare.Count == 0 ? 1 : HostRequestShare.Max() * HostRequestShare.Count;
 
-    public static SystemReport Compute(string system, IReadOnlyList<RequestRecord> records, Recorder recorder, double duration, double thrashWindow)
+    /// <param name="loadSeconds">A model's load time by name, for the <see cref="Slo"/>; without it attainment is not measured.</param>
+    public static SystemReport Compute(string system, IReadOnlyList<RequestRecord> records, Recorder recorder, double duration, double thrashWindow,
+        Func<string, double>? loadSeconds = null)
     {
         // Requests that never got a token count as infinitely slow: leaving them out would reward
         // a system for refusing or abandoning its worst requests.
@@ -65,6 +79,10 @@ internal sealed record SystemReport
             .Select(h => starts.Length == 0 ? 0 : starts.Count(r => r.Runner!.Host == h) / (double)starts.Length)
             .ToArray();
         var busy = records.Count(r => r.Busy);
+        var admitted = Percentiles.Sorted(records.Where(r => !r.Busy).Select(r => r.Ttft));
+        double Attainment(IReadOnlyCollection<RequestRecord> group) => loadSeconds is null || group.Count == 0
+            ? double.NaN
+            : group.Count(r => Slo.Met(r, loadSeconds(r.Model))) / (double)group.Count;
         return new SystemReport
         {
             System = system,
@@ -75,6 +93,12 @@ internal sealed record SystemReport
             TtftP50 = Percentiles.Of(ttft, 50),
             TtftP95 = Percentiles.Of(ttft, 95),
             TtftP99 = Percentiles.Of(ttft, 99),
+            TtftMean = ttft.Length == 0 ? double.NaN : ttft.Average(),
+            AdmittedTtftP50 = Percentiles.Of(admitted, 50),
+            AdmittedTtftP99 = Percentiles.Of(admitted, 99),
+            SloAttainment = Attainment(records),
+            WarmSloAttainment = Attainment(warm),
+            ColdSloAttainment = Attainment(cold),
             Warm = warm.Length,
             WarmTtftP50 = Percentiles.Of(warmTtft, 50),
             WarmTtftP95 = Percentiles.Of(warmTtft, 95),

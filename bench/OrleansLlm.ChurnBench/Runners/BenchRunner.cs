@@ -14,10 +14,12 @@ namespace OrleansLlm.ChurnBench.Runners;
 /// Tokens are reported in two events (the first, then the rest) — time to first token and the
 /// end are what the benchmark measures, and the per-token events would only cost CPU.
 /// </summary>
-internal sealed class BenchRunner(long id, string host, HostGpuShare gpu, BenchModel model, RunnerMemory memory, int slots, RunnerTimings timings, Recorder recorder) : ILlmRunner
+/// <param name="ready">When it became ready, in simulated seconds; by default now.</param>
+internal sealed class BenchRunner(long id, string host, HostGpuShare gpu, BenchModel model, RunnerMemory memory, int slots, RunnerTimings timings, Recorder recorder,
+    double? ready = null) : ILlmRunner
 {
     private readonly SemaphoreSlim _slots = new(slots, slots);
-    private readonly double _ready = recorder.Clock.Now;
+    private readonly double _ready = ready ?? recorder.Clock.Now;
     private int _active;
     private int _disposed;
 

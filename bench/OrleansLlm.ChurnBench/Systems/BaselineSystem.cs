@@ -38,7 +38,7 @@ internal sealed class BaselineSystem(string name, HostRouter router, Scenario sc
 
     public async IAsyncEnumerable<GenerationEvent> GenerateAsync(BenchModel model, GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var host = _hosts[router.Pick(model.Name)];
+        var host = _hosts[router.Pick(model, request.Runner, _hosts)];
         // The host scales simulated keep-alive to the wall clock itself, with its own delays.
         using var lease = await host.AcquireAsync(model.Path, model.File, request.Runner, KeepAliveDuration.From(model.KeepAlive), cancellationToken);
         await foreach (var item in lease.Runner.GenerateAsync(request, cancellationToken))

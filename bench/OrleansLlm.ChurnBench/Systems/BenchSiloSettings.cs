@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using OrleansLlm.Grains.Configuration;
 
 namespace OrleansLlm.ChurnBench.Systems;
 
@@ -14,7 +15,19 @@ internal static class BenchSiloSettings
             ["Ollm:NumParallel"] = scenario.NumParallel.ToString(CultureInfo.InvariantCulture),
             ["Ollm:MaxQueue"] = scenario.MaxQueue.ToString(CultureInfo.InvariantCulture),
             ["Ollm:MaxLoadedModels"] = scenario.MaxLoadedModels.ToString(CultureInfo.InvariantCulture),
-            // The scheduler's own default (5 s), on the run's clock.
-            ["Ollm:RePlaceWaitingLoadAfter"] = clock.ToReal(TimeSpan.FromSeconds(5)).ToString("c", CultureInfo.InvariantCulture),
+            // Every real-time constant of the scheduler at its default, on the run's clock: a wait
+            // that stayed real would be the speedup times longer in simulated time than in a real
+            // deployment, and the cluster would be judged by a slower scheduler than it is.
+            ["Ollm:RePlaceWaitingLoadAfter"] = Scaled(clock, Defaults.RePlaceWaitingLoadAfter),
+            ["Ollm:LoadTimeout"] = Scaled(clock, Defaults.LoadTimeout),
+            ["Ollm:LoadWaitPoll"] = Scaled(clock, Defaults.LoadWaitPoll),
+            ["Ollm:ClaimLifetime"] = Scaled(clock, Defaults.ClaimLifetime),
+            ["Ollm:RetireDelay"] = Scaled(clock, Defaults.RetireDelay),
+            ["Ollm:PersistRetryDelay"] = Scaled(clock, Defaults.PersistRetryDelay),
+            ["Ollm:KeepAliveReminderPeriod"] = Scaled(clock, Defaults.KeepAliveReminderPeriod),
         }).Build();
+
+    private static readonly OrleansLlmOptions Defaults = new();
+
+    private static string Scaled(BenchClock clock, TimeSpan simulated) => clock.ToReal(simulated).ToString("c", CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using OrleansLlm.ChurnBench.Workload;
+using OrleansLlm.Scheduling.Options;
 
 namespace OrleansLlm.ChurnBench.Systems;
 
@@ -8,14 +10,22 @@ internal abstract class HostRouter(int hosts)
 {
     public int Hosts { get; } = hosts;
 
-    public abstract int Pick(string model);
+    /// <summary>The host (an index into <paramref name="hosts"/>) that serves a request for <paramref name="model"/>.</summary>
+    public abstract int Pick(BenchModel model, RunnerOptions options, IReadOnlyList<SeedHost> hosts);
 
     /// <summary>Each request to the next host in turn, whatever its model.</summary>
     public sealed class RoundRobin(int hosts) : HostRouter(hosts)
     {
         private long _next = -1;
 
-        public override int Pick(string model) => (int)(Interlocked.Increment(ref _next) % Hosts);
+        public override int Pick(BenchModel model, RunnerOptions options, IReadOnlyList<SeedHost> hosts) => (int)(Interlocked.Increment(ref _next) % Hosts);
+    }
+
+    /// <summary>Reads every host's state for the model and routes by <see cref="AffinityRouter"/>.</summary>
+    public sealed class Affinity(int hosts) : HostRouter(hosts)
+    {
+        public override int Pick(BenchModel model, RunnerOptions options, IReadOnlyList<SeedHost> hosts) =>
+            AffinityRouter.Pick([.. hosts.Select(h => h.View(model.Path, model.File, options))]);
     }
 
     /// <summary>A consistent-hash ring of the model name (64 virtual nodes per host), as model-affine proxies do.</summary>
@@ -29,9 +39,9 @@ internal abstract class HostRouter(int hosts)
                 .SelectMany(h => Enumerable.Range(0, VirtualNodes).Select(v => (Hash($"host-{h}#{v}"), h)))
                 .OrderBy(p => p.Item1)];
 
-        public override int Pick(string model)
+        public override int Pick(BenchModel model, RunnerOptions options, IReadOnlyList<SeedHost> hosts)
         {
-            var point = Hash(model);
+            var point = Hash(model.Name);
             foreach (var (p, host) in _ring)
             {
                 if (p >= point)

@@ -67,6 +67,11 @@ internal sealed class SeedHost : IAsyncDisposable
     /// </summary>
     public string? BlockedOn => _blockedOn;
 
+    private int _requeues;
+
+    /// <summary>Requests put back at the end of the queue because the GPUs they would fit were busy loading.</summary>
+    public int Requeues => Volatile.Read(ref _requeues);
+
     /// <summary>Expiries signalled so far (keep-alive timers that fired, idle zero keep-alives, victims).</summary>
     public int ExpiriesSignalled => Volatile.Read(ref _expiriesSignalled);
 
@@ -81,6 +86,27 @@ internal sealed class SeedHost : IAsyncDisposable
             lock (_gate)
                 return [.. _loaded.Values.Select(r => r.ToLoadedRunner())];
         }
+    }
+
+    /// <summary>
+    /// What a router sees of this host for one model: a free slot on its runner, whether it fits
+    /// beside the loaded models or after the idle ones were unloaded (by this host's own placement),
+    /// and the requests on the host — all read under the host's lock, as one moment.
+    /// </summary>
+    public SeedHostView View(string modelPath, GgufFile model, RunnerOptions options)
+    {
+        var admitted = RunnerAdmission.Normalize(options, _numParallel);
+        lock (_gate)
+        {
+            LoadedRunner[] runners = [.. _loaded.Values.Select(r => r.ToLoadedRunner())];
+            var freeSlot = _loaded.TryGetValue(modelPath, out var runner) && runner.RefCount < _numParallel;
+            var fitsFree = Fits(runners);
+            var fitsAfterIdle = fitsFree || Fits([.. runners.Where(r => r.RefCount > 0 || r.Loading)]);
+            return new SeedHostView(freeSlot, fitsFree, fitsAfterIdle, _loaded.Values.Sum(r => r.RefCount) + _pending.Reader.Count);
+        }
+
+        bool Fits(IReadOnlyList<LoadedRunner> staying) =>
+            PlacementPlanner.Plan(model, admitted, new HostSnapshot(_gpus, _cpu, staying), _settings).Outcome == PlacementOutcome.Load;
     }
 
     /// <summary>
@@ -153,13 +179,13 @@ internal sealed class SeedHost : IAsyncDisposable
             }
             else
             {
-                // updateFreeSpace takes every runner's lock: a load in progress blocks the loop here.
-                if (loading is not null)
-                {
-                    await BlockedUntil("load", loading.Loaded.Task);
-                    continue;
-                }
+                // The seed takes the GPUs without a loading model first (filterGPUsWithoutLoadingModels),
+                // then blocks in updateFreeSpace on the loading runner's lock, then fits the model on
+                // the GPUs it took before blocking: one that fits nowhere else is re-queued after
+                // 250 ms instead of evicting, and the requests behind it are served meanwhile.
                 var decision = PlacementPlanner.Plan(request.Model, request.Options, Snapshot(), _settings);
+                if (loading is not null)
+                    await BlockedUntil("load", loading.Loaded.Task);
                 switch (decision.Outcome)
                 {
                     case PlacementOutcome.Load:
@@ -264,9 +290,17 @@ internal sealed class SeedHost : IAsyncDisposable
 
     private async Task Requeue(PendingRequest request)
     {
-        await Task.Delay(RescheduleDelay / _speedup, _time, _stop.Token);
-        if (!_pending.Writer.TryWrite(request))
-            request.Served.TrySetException(new ServerBusyException());
+        Interlocked.Increment(ref _requeues);
+        try
+        {
+            await Task.Delay(RescheduleDelay / _speedup, _time, _stop.Token);
+            // Ollama sends it from its own goroutine, waiting for room in a full queue.
+            await _pending.Writer.WriteAsync(request, _stop.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            request.Served.TrySetCanceled();
+        }
     }
 
     /// <summary>Ollama's <c>processCompleted</c> for a finished request: the last one starts the keep-alive countdown.</summary>

@@ -71,6 +71,18 @@ public sealed class OrleansLlmOptions
     /// </summary>
     public TimeSpan RePlaceWaitingLoadAfter { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long an unloaded, idle model activation lingers before it deactivates (a stream's last reply may still be in flight).</summary>
+    public TimeSpan RetireDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How soon a keep-alive intent that could not be written is tried again.</summary>
+    public TimeSpan PersistRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A placement director's claim of room on a silo not followed by a load within this time is dropped.</summary>
+    public TimeSpan ClaimLifetime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest a load waiting for room (busy models, victims that became busy) waits for its silo to change before it asks again.</summary>
+    public TimeSpan LoadWaitPoll { get; set; } = TimeSpan.FromSeconds(5);
+
     public KeepAliveDuration DefaultKeepAlive => KeepAliveParser.FromEnvironment(KeepAlive);
 
     public SchedulerSettings SchedulerSettings => new()

@@ -33,9 +33,6 @@ internal sealed partial class GpuSiloGrain(
     TimeProvider clock,
     ILogger<GpuSiloGrain> logger) : Grain, IGpuSiloGrain
 {
-    /// <summary>A director's claim not followed by a load within this time is dropped.</summary>
-    internal static readonly TimeSpan ClaimLifetime = TimeSpan.FromSeconds(30);
-
     /// <summary>When this silo last sent each model away to be placed again (see <see cref="LoadAdmission"/>).</summary>
     private readonly Dictionary<string, DateTimeOffset> _sentAway = new(StringComparer.Ordinal);
 
@@ -76,7 +73,7 @@ internal sealed partial class GpuSiloGrain(
                 return Task.FromResult(false);
         }
         _sentAway.Remove(modelPath);
-        var expires = clock.GetUtcNow() + ClaimLifetime;
+        var expires = clock.GetUtcNow() + Settings.ClaimLifetime;
         if (decision.Verdict == AdmissionVerdict.Grant)
         {
             _reservations[modelPath] = Reservation.For(ReservationKind.Claim, decision.Placement!) with { ClaimExpires = expires, ClaimedAs = expected };

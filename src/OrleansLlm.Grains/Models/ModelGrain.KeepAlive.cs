@@ -156,7 +156,7 @@ internal sealed partial class ModelGrain
         {
             _intentStale = true;
             LogPersistFailed(logger, ModelPath, e.Message);
-            _persistRetry?.Change(PersistRetryDelay, Timeout.InfiniteTimeSpan);
+            _persistRetry?.Change(options.Value.PersistRetryDelay, Timeout.InfiniteTimeSpan);
         }
         finally
         {
@@ -223,7 +223,7 @@ internal sealed partial class ModelGrain
         await LocalGpus.Release(ModelPath, "retired");
         // Not at once: a stream that just ended may still have its last reply in flight, and
         // deactivating under it aborts the caller's enumeration.
-        _retire?.Change(RetireDelay, Timeout.InfiniteTimeSpan);
+        _retire?.Change(options.Value.RetireDelay, Timeout.InfiniteTimeSpan);
     }
 
     private Task OnRetireTimer()

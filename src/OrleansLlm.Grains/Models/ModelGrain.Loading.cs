@@ -196,7 +196,7 @@ internal sealed partial class ModelGrain
                     // A victim that became busy meanwhile keeps its room: ask again when the silo
                     // changes (a request ends, a model unloads), not at once and not in a loop.
                     if (!evicted)
-                        await LocalGpus.WaitForChange(ticket.Version, TimeSpan.FromSeconds(5)).WaitAsync(cancellationToken);
+                        await LocalGpus.WaitForChange(ticket.Version, options.Value.LoadWaitPoll).WaitAsync(cancellationToken);
                     break;
                 case AdmissionVerdict.Wait:
                     LogWaiting(logger, ModelPath, ticket.Reason);
@@ -210,7 +210,7 @@ internal sealed partial class ModelGrain
                             await Relocate(admitted, $"waited for busy models; {elsewhere}");
                     }
                     var untilLookAgain = lookAgainAt - clock.GetUtcNow();
-                    var wait = untilLookAgain < TimeSpan.FromSeconds(5) && untilLookAgain > TimeSpan.Zero ? untilLookAgain : TimeSpan.FromSeconds(5);
+                    var wait = untilLookAgain < options.Value.LoadWaitPoll && untilLookAgain > TimeSpan.Zero ? untilLookAgain : options.Value.LoadWaitPoll;
                     await LocalGpus.WaitForChange(ticket.Version, wait).WaitAsync(cancellationToken);
                     break;
                 case AdmissionVerdict.Relocate:

@@ -36,12 +36,6 @@ internal sealed partial class ModelGrain(
     internal const string ReminderName = "keep-alive";
     internal const string StateName = "model";
 
-    /// <summary>How long an unloaded, idle activation lingers before it deactivates.</summary>
-    internal static readonly TimeSpan RetireDelay = TimeSpan.FromSeconds(1);
-
-    /// <summary>How soon a keep-alive intent that could not be written is tried again.</summary>
-    internal static readonly TimeSpan PersistRetryDelay = TimeSpan.FromSeconds(5);
-
     private readonly CancellationTokenSource _lifetime = new();
     private readonly ModelLifecycle _life = new(options.Value.DefaultKeepAlive);
     private ILlmRunner? _runner;
