@@ -1,4 +1,5 @@
 using OrleansLlm.Abstractions.Autoscaling;
+using OrleansLlm.Abstractions.Catalog;
 using OrleansLlm.Server.Api.Ollama;
 
 namespace OrleansLlm.Server.Api;
@@ -13,11 +14,17 @@ internal static class AutoscalerEndpoint
 
     public static IEndpointRouteBuilder MapAutoscalerApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/autoscaler", async (IGrainFactory grains) =>
+        app.MapGet("/api/autoscaler", async (IGrainFactory grains, ModelCatalog catalog) =>
         {
             try
             {
-                return Results.Json(await grains.GetGrain<IAutoscalerGrain>(0).GetStatus().WaitAsync(AnswerTimeout), OllamaJson.Options);
+                var status = await grains.GetGrain<IAutoscalerGrain>(0).GetStatus().WaitAsync(AnswerTimeout);
+                // Reasons name models as the API does, never by the server's files (as the dashboard shows them).
+                return Results.Json(status with
+                {
+                    Decisions = [.. status.Decisions.Select(d => d with { Reason = ClientErrors.WithoutPaths(d.Reason, catalog.NameOf) })],
+                    Unmet = [.. status.Unmet.Select(u => ClientErrors.WithoutPaths(u, catalog.NameOf))],
+                }, OllamaJson.Options);
             }
             catch (Exception e) when (e is OrleansException or TimeoutException)
             {
