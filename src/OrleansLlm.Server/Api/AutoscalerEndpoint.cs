@@ -19,12 +19,7 @@ internal static class AutoscalerEndpoint
             try
             {
                 var status = await grains.GetGrain<IAutoscalerGrain>(0).GetStatus().WaitAsync(AnswerTimeout);
-                // Reasons name models as the API does, never by the server's files (as the dashboard shows them).
-                return Results.Json(status with
-                {
-                    Decisions = [.. status.Decisions.Select(d => d with { Reason = ClientErrors.WithoutPaths(d.Reason, catalog.NameOf) })],
-                    Unmet = [.. status.Unmet.Select(u => ClientErrors.WithoutPaths(u, catalog.NameOf))],
-                }, OllamaJson.Options);
+                return Results.Json(WithModelNames(status, catalog), OllamaJson.Options);
             }
             catch (Exception e) when (e is OrleansException or TimeoutException)
             {
@@ -34,4 +29,11 @@ internal static class AutoscalerEndpoint
         });
         return app;
     }
+
+    /// <summary>The status as clients read it (here and on the dashboard): reasons name models as the API does, never by the server's files.</summary>
+    public static AutoscalerStatus WithModelNames(AutoscalerStatus status, ModelCatalog catalog) => status with
+    {
+        Decisions = [.. status.Decisions.Select(d => d with { Reason = ClientErrors.WithoutPaths(d.Reason, catalog.NameOf) })],
+        Unmet = [.. status.Unmet.Select(u => ClientErrors.WithoutPaths(u, catalog.NameOf))],
+    };
 }

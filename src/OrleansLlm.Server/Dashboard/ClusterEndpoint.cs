@@ -125,7 +125,7 @@ internal static partial class ClusterEndpoint
             return new { mode = "off", note = "The autoscaler is off (OLLM_AUTOSCALER): hosts are started and stopped by hand.", decisions = Array.Empty<object>() };
         try
         {
-            var status = await grains.GetGrain<IAutoscalerGrain>(0).GetStatus().WaitAsync(ClusterReader.SiloAnswerTimeout);
+            var status = AutoscalerEndpoint.WithModelNames(await grains.GetGrain<IAutoscalerGrain>(0).GetStatus().WaitAsync(ClusterReader.SiloAnswerTimeout), catalog);
             return new
             {
                 mode = status.Mode,
@@ -137,10 +137,10 @@ internal static partial class ClusterEndpoint
                     at = OllamaResponses.Timestamp(d.At),
                     action = d.Action,
                     host = d.HostId,
-                    reason = ClientErrors.WithoutPaths(d.Reason, catalog.NameOf),
+                    reason = d.Reason,
                     carried = d.Carried,
                 }),
-                unmet = status.Unmet.Select(u => ClientErrors.WithoutPaths(u, catalog.NameOf)),
+                unmet = status.Unmet,
             };
         }
         catch (Exception e) when (e is OrleansException or TimeoutException)
