@@ -40,6 +40,28 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void The_churn_settings_are_read_from_their_variables_and_0_turns_draining_off()
+    {
+        var options = Bind(new Dictionary<string, string?>
+        {
+            ["OLLM_LOAD_ORDER"] = "fifo",
+            ["OLLM_STARVATION_BOUND"] = "90s",
+            ["OLLM_DRAIN_BUSY_AFTER"] = "0",
+            ["OLLM_MIN_RESIDENCY"] = "5m",
+        });
+        var defaults = Bind(new Dictionary<string, string?>()).SchedulerSettings;
+
+        Assert.Equal(Scheduling.Admission.LoadOrder.Fifo, options.SchedulerSettings.LoadOrder);
+        Assert.Equal(TimeSpan.FromSeconds(90), options.SchedulerSettings.StarvationBound);
+        Assert.Null(options.SchedulerSettings.DrainBusyAfter);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.SchedulerSettings.MinResidency);
+        Assert.Equal(Scheduling.Admission.LoadOrder.Demand, defaults.LoadOrder);
+        Assert.Equal(TimeSpan.FromSeconds(30), defaults.DrainBusyAfter);
+        Assert.Equal(TimeSpan.FromMinutes(2), defaults.MinResidency);
+        Assert.Equal(TimeSpan.MaxValue, Bind(new Dictionary<string, string?> { ["OLLM_MIN_RESIDENCY"] = "-1" }).MinResidency);
+    }
+
+    [Fact]
     public void Defaults_are_ollamas()
     {
         var options = Bind(new Dictionary<string, string?>());

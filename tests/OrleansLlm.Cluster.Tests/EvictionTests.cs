@@ -5,13 +5,22 @@ using OrleansLlm.Scheduling.Options;
 
 namespace OrleansLlm.Cluster.Tests;
 
-/// <summary>One silo with a 24 GiB GPU and a generous cap: memory alone forces evictions.</summary>
+/// <summary>
+/// One silo with a 24 GiB GPU and a generous cap: memory alone forces evictions. The seed's rules:
+/// loads in arrival order, and a busy model is never drained (<c>OLLM_LOAD_ORDER=fifo</c>,
+/// <c>OLLM_DRAIN_BUSY_AFTER=0</c>).
+/// </summary>
 public sealed class EvictionTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;
 
     public async Task InitializeAsync() =>
-        _cluster = await TestClusters.StartAsync(["cuda:24GiB"], new Dictionary<string, string?> { ["Ollm:MaxLoadedModels"] = "10" });
+        _cluster = await TestClusters.StartAsync(["cuda:24GiB"], new Dictionary<string, string?>
+        {
+            ["Ollm:MaxLoadedModels"] = "10",
+            ["Ollm:LoadOrder"] = "Fifo",
+            ["Ollm:DrainBusyAfter"] = "00:00:00",
+        });
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

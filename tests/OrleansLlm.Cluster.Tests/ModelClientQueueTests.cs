@@ -134,6 +134,8 @@ public sealed class ModelClientQueueTests
 
         public Task<bool> EvictIfIdle() => throw new NotSupportedException();
 
+        public Task<bool> YieldRoom(string forModelPath) => throw new NotSupportedException();
+
         public Task<bool> Drain() => throw new NotSupportedException();
 
         public Task<ModelStatus> GetStatus() => throw new NotSupportedException();

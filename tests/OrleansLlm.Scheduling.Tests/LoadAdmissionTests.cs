@@ -21,14 +21,20 @@ public class LoadAdmissionTests
 
     private static SiloLoads On(HostSnapshot host) => new() { Host = host };
 
+    private static QueuedLoad Queued(string path, int requests = 1, TimeSpan waited = default) => new(path, Now - waited, requests);
+
     private static HostSnapshot With(params LoadedRunner[] runners) => Empty with { Runners = runners };
 
-    private static LoadedRunner Runner(string path, long gib, int refs = 0, bool loading = false) => new()
+    private static AdmissionDecision Decide(SiloLoads silo, SchedulerSettings settings, int waitingRequests = 1) =>
+        LoadAdmission.Decide(Llama8B, new LoadAsk { ModelPath = Model, Options = RunnerOptions.Default, WaitingRequests = waitingRequests }, silo, settings, Now);
+
+    private static LoadedRunner Runner(string path, long gib, int refs = 0, bool loading = false, bool pinned = false) => new()
     {
         ModelPath = path,
         RefCount = refs,
         Loading = loading,
-        KeepAlive = KeepAliveDuration.Default,
+        LoadedAt = loading ? null : Now - TimeSpan.FromMinutes(10),
+        KeepAlive = pinned ? KeepAliveDuration.Forever : KeepAliveDuration.Default,
         TotalBytes = gib * Bytes.GiB,
         VramByGpu = new Dictionary<string, long> { ["0"] = gib * Bytes.GiB },
     };
@@ -96,7 +102,7 @@ public class LoadAdmissionTests
     [InlineData(LoadAdmission.MaxOvertakes, AdmissionVerdict.Wait)]
     public void A_load_that_fits_passes_the_queue_head_at_most_three_times_in_a_row(int overtakes, AdmissionVerdict expected)
     {
-        var silo = On(Empty) with { Existing = ReservationKind.Claim, ExistingHoldsRoom = true, Queue = ["/m/head"], Overtakes = overtakes };
+        var silo = On(Empty) with { Existing = ReservationKind.Claim, ExistingHoldsRoom = true, Queue = [Queued("/m/head")], Overtakes = overtakes };
 
         var decision = Decide(silo);
 
@@ -170,7 +176,7 @@ public class LoadAdmissionTests
     [Fact]
     public void A_queued_load_evicts_the_idle_model_in_its_way()
     {
-        var silo = On(With(Runner("/m/idle", 20))) with { Existing = ReservationKind.QueueOnly, Queue = [Model] };
+        var silo = On(With(Runner("/m/idle", 20))) with { Existing = ReservationKind.QueueOnly, Queue = [Queued(Model)] };
 
         var decision = Decide(silo);
 
@@ -182,7 +188,7 @@ public class LoadAdmissionTests
     [Fact]
     public void A_busy_model_is_never_evicted_the_load_waits_for_it()
     {
-        var silo = On(With(Runner("/m/busy", 20, refs: 2))) with { Existing = ReservationKind.QueueOnly, Queue = [Model] };
+        var silo = On(With(Runner("/m/busy", 20, refs: 2))) with { Existing = ReservationKind.QueueOnly, Queue = [Queued(Model)] };
 
         var decision = Decide(silo);
 
@@ -192,9 +198,83 @@ public class LoadAdmissionTests
     }
 
     [Fact]
+    public void No_load_or_claim_takes_the_room_a_load_ahead_is_evicting_or_draining_for()
+    {
+        var silo = On(Empty) with { Existing = ReservationKind.QueueOnly, Queue = [Queued("/m/head"), Queued(Model)], RoomBeingMadeForAnother = true };
+
+        Assert.Equal(AdmissionVerdict.Wait, Decide(silo).Verdict);
+        Assert.Equal(AdmissionVerdict.Wait, Decide(On(Empty) with { RoomBeingMadeForAnother = true }, claimFor: HostChoiceKind.FitsNow).Verdict);
+        Assert.Equal(AdmissionVerdict.Grant, Decide(silo with { RoomBeingMadeForAnother = false }).Verdict); // an overtake
+    }
+
+    [Fact]
+    public void A_load_that_waited_past_the_bound_behind_a_busy_model_asks_it_to_drain()
+    {
+        var settings = SchedulerSettings.Default with { DrainBusyAfter = TimeSpan.FromSeconds(30) };
+        var silo = On(With(Runner("/m/busy", 20, refs: 2))) with { Existing = ReservationKind.QueueOnly, Queue = [Queued(Model, waited: TimeSpan.FromSeconds(30))] };
+
+        var decision = Decide(silo, settings);
+
+        Assert.Equal(AdmissionVerdict.DrainBusy, decision.Verdict);
+        Assert.Equal("/m/busy", Assert.Single(decision.Victims).ModelPath);
+        Assert.True(decision.Queued);
+        Assert.Equal(AdmissionVerdict.Wait, Decide(silo with { Queue = [Queued(Model, waited: TimeSpan.FromSeconds(29))] }, settings).Verdict);
+    }
+
+    [Fact]
+    public void With_draining_off_a_busy_model_keeps_its_memory_however_long_the_load_waits()
+    {
+        var silo = On(With(Runner("/m/busy", 20, refs: 2))) with { Existing = ReservationKind.QueueOnly, Queue = [Queued(Model, waited: TimeSpan.FromHours(1))] };
+
+        var decision = Decide(silo, SchedulerSettings.Default with { DrainBusyAfter = null });
+
+        Assert.Equal(AdmissionVerdict.Wait, decision.Verdict);
+        Assert.Empty(decision.Victims);
+    }
+
+    [Fact]
+    public void A_pinned_busy_model_is_never_drained()
+    {
+        var silo = On(With(Runner("/m/pinned", 20, refs: 2, pinned: true))) with { Existing = ReservationKind.QueueOnly, Queue = [Queued(Model, waited: TimeSpan.FromHours(1))] };
+
+        var decision = Decide(silo, SchedulerSettings.Default);
+
+        Assert.Equal(AdmissionVerdict.Wait, decision.Verdict);
+        Assert.Empty(decision.Victims);
+    }
+
+    [Fact]
+    public void Only_the_head_of_the_queue_drains_busy_models()
+    {
+        var silo = On(With(Runner("/m/busy", 20, refs: 2))) with
+        {
+            Existing = ReservationKind.QueueOnly,
+            Queue = [Queued("/m/first", waited: TimeSpan.FromMinutes(5)), Queued(Model, waited: TimeSpan.FromMinutes(4))],
+        };
+
+        Assert.Equal(AdmissionVerdict.Wait, Decide(silo, SchedulerSettings.Default).Verdict);
+    }
+
+    [Theory]
+    [InlineData(LoadOrder.Demand, AdmissionVerdict.Evict)]
+    [InlineData(LoadOrder.Fifo, AdmissionVerdict.Wait)]
+    public void A_load_that_more_requests_wait_for_goes_before_an_earlier_one(LoadOrder order, AdmissionVerdict expected)
+    {
+        var silo = On(With(Runner("/m/idle", 20))) with
+        {
+            Existing = ReservationKind.QueueOnly,
+            Queue = [Queued("/m/first", requests: 1, waited: TimeSpan.FromSeconds(10)), Queued(Model, waited: TimeSpan.FromSeconds(5))],
+        };
+
+        var decision = Decide(silo, SchedulerSettings.Default with { LoadOrder = order }, waitingRequests: 6);
+
+        Assert.Equal(expected, decision.Verdict);
+    }
+
+    [Fact]
     public void Only_the_idle_models_are_evicted_beside_a_busy_one()
     {
-        var silo = On(With(Runner("/m/busy", 10, refs: 1), Runner("/m/idle-a", 6), Runner("/m/idle-b", 6))) with { Existing = ReservationKind.QueueOnly, Queue = [Model] };
+        var silo = On(With(Runner("/m/busy", 10, refs: 1), Runner("/m/idle-a", 6), Runner("/m/idle-b", 6))) with { Existing = ReservationKind.QueueOnly, Queue = [Queued(Model)] };
 
         var decision = Decide(silo);
 
@@ -205,7 +285,7 @@ public class LoadAdmissionTests
     [Fact]
     public void A_load_behind_others_in_the_queue_waits_its_turn()
     {
-        var silo = On(With(Runner("/m/idle", 20))) with { Existing = ReservationKind.QueueOnly, Queue = ["/m/first", Model] };
+        var silo = On(With(Runner("/m/idle", 20))) with { Existing = ReservationKind.QueueOnly, Queue = [Queued("/m/first"), Queued(Model)] };
 
         var decision = Decide(silo);
 
@@ -216,7 +296,7 @@ public class LoadAdmissionTests
     [Fact]
     public void A_load_waits_while_the_gpu_is_busy_loading_another_model()
     {
-        var silo = On(With(Runner("/m/loading", 20, loading: true))) with { Existing = ReservationKind.QueueOnly, Queue = [Model] };
+        var silo = On(With(Runner("/m/loading", 20, loading: true))) with { Existing = ReservationKind.QueueOnly, Queue = [Queued(Model)] };
 
         var decision = Decide(silo);
 

@@ -217,4 +217,39 @@ public class ModelLifecycleTests
         Assert.False(zero.WantedAfterDrain(now));
         Assert.False(unloaded.WantedAfterDrain(now));
     }
+
+    [Fact]
+    public void A_runner_yielding_its_room_serves_no_new_request_and_stops_yielding_once_unloaded()
+    {
+        var life = Ready();
+        life.Acquire(FiveMinutes);
+
+        Assert.True(life.BeginYield());
+        Assert.False(life.IsServing);
+        Assert.True(life.Release());
+        life.BeginUnload();
+        life.Unloaded();
+
+        Assert.False(life.Yielding);
+        Assert.True(life.MayRetire);
+    }
+
+    [Fact]
+    public void A_pinned_runner_never_yields_its_room()
+    {
+        var life = Ready();
+        life.Acquire(KeepAliveDuration.Forever);
+
+        Assert.False(life.BeginYield());
+        Assert.True(life.IsServing);
+    }
+
+    [Fact]
+    public void A_runner_that_is_not_ready_does_not_yield()
+    {
+        var life = new ModelLifecycle(FiveMinutes);
+        life.BeginLoad();
+
+        Assert.False(life.BeginYield());
+    }
 }

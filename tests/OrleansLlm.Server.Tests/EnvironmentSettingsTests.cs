@@ -130,6 +130,42 @@ public sealed class EnvironmentSettingsTests : IDisposable
         Assert.Empty(await Loaded(server));
     }
 
+    [Theory]
+    [InlineData("1s", true)]
+    [InlineData("0", false)]
+    public async Task OLLM_DRAIN_BUSY_AFTER_lets_a_load_that_waited_drain_a_model_kept_busy_and_0_keeps_the_seeds_rule(string drainAfter, bool drains)
+    {
+        // One model at a time; alpha is kept busy by two clients sending one request after another.
+        await using var server = await Start(new()
+        {
+            ["OLLM_DRAIN_BUSY_AFTER"] = drainAfter, ["OLLM_MIN_RESIDENCY"] = "0", ["OLLAMA_MAX_LOADED_MODELS"] = "1",
+            ["OLLM_RUNNER"] = "simulated", ["OLLM_GPUS"] = "cuda:24GiB", ["Ollm__Simulated__TokensPerSecond"] = "100",
+        });
+        Assert.Equal(HttpStatusCode.OK, (await Generate(server, "alpha")).Status);
+        var alphaDone = new List<DateTimeOffset>();
+        async Task<(HttpStatusCode Status, JsonElement Body)[]> KeepBusy()
+        {
+            var answers = new List<(HttpStatusCode, JsonElement)>();
+            for (var i = 0; i < 4; i++)
+            {
+                answers.Add(await Generate(server, "alpha", tokens: 100));
+                lock (alphaDone)
+                    alphaDone.Add(DateTimeOffset.UtcNow);
+            }
+            return [.. answers];
+        }
+        var busy = Task.WhenAll(KeepBusy(), KeepBusy());
+
+        var beta = await Generate(server, "beta");
+        var betaDone = DateTimeOffset.UtcNow;
+        var alpha = (await busy).SelectMany(a => a).ToArray();
+
+        Assert.Equal(HttpStatusCode.OK, beta.Status);
+        Assert.All(alpha, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+        Assert.All(alpha, a => Assert.Equal("length", a.Body.GetProperty("done_reason").GetString())); // drained, never cut
+        Assert.Equal(drains, betaDone < alphaDone.Max());
+    }
+
     private async Task<ServerProcess> Start(Dictionary<string, string> environment)
     {
         environment["OLLM_MODELS"] = _models;

@@ -25,6 +25,9 @@ internal static class BenchSiloSettings
             ["Ollm:RetireDelay"] = Scaled(clock, Defaults.RetireDelay),
             ["Ollm:PersistRetryDelay"] = Scaled(clock, Defaults.PersistRetryDelay),
             ["Ollm:KeepAliveReminderPeriod"] = Scaled(clock, Defaults.KeepAliveReminderPeriod),
+            ["Ollm:StarvationBound"] = Scaled(clock, Defaults.StarvationBound),
+            ["Ollm:DrainBusyAfter"] = Scaled(clock, Defaults.DrainBusyAfter),
+            ["Ollm:MinResidency"] = Scaled(clock, Defaults.MinResidency),
         }).Build();
 
     private static readonly OrleansLlmOptions Defaults = new();

@@ -7,7 +7,7 @@ namespace OrleansLlm.Abstractions.Gpus;
 
 /// <summary>
 /// The GPUs of one silo, keyed by the silo's address and always active on that silo: total, free
-/// and reserved memory per GPU, loads in progress, the max-loaded cap, and the FIFO of loads
+/// and reserved memory per GPU, loads in progress, the max-loaded cap, and the queue of loads
 /// waiting for room. Every reservation is decided in one turn of this grain, so two models racing
 /// for the same free memory cannot both win.
 /// </summary>
@@ -25,9 +25,12 @@ public interface IGpuSiloGrain : IGrainWithStringKey
     [Alias("Claim")]
     Task<bool> Claim(string modelPath, RunnerOptions admittedOptions, HostChoiceKind expected);
 
-    /// <summary>Reserves room for a model about to load, or says what must happen first.</summary>
+    /// <summary>
+    /// Reserves room for a model about to load, or says what must happen first.
+    /// <paramref name="waitingRequests"/>: the requests waiting for this load (the most wanted load goes first).
+    /// </summary>
     [Alias("AcquireLoad")]
-    Task<LoadTicket> AcquireLoad(string modelPath, RunnerOptions admittedOptions, int relocations);
+    Task<LoadTicket> AcquireLoad(string modelPath, RunnerOptions admittedOptions, int relocations, int waitingRequests);
 
     /// <summary>The load finished: record what it really uses.</summary>
     [Alias("LoadCompleted")]

@@ -18,4 +18,7 @@ public enum SiloEventKind
 
     /// <summary>A runner's (or a failed load's) room released, with why.</summary>
     Released,
+
+    /// <summary>Busy runners asked to drain so that a load that waited too long fits.</summary>
+    Draining,
 }

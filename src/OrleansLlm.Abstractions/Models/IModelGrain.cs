@@ -34,6 +34,15 @@ public interface IModelGrain : IGrainWithStringKey
     Task<bool> EvictIfIdle();
 
     /// <summary>
+    /// Drains to make room for <paramref name="forModelPath"/>, whose load waited too long behind
+    /// busy models: no new request is admitted (they wait, then load it again wherever there is
+    /// room), the ones in flight finish, then the runner unloads. False when it may not (pinned,
+    /// not loaded, reloading).
+    /// </summary>
+    [Alias("YieldRoom")]
+    Task<bool> YieldRoom(string forModelPath);
+
+    /// <summary>
     /// Its silo is shutting down: once no request holds or waits for it, the model unloads and its
     /// activation leaves — placed again elsewhere at once if it is still wanted (pinned or kept
     /// alive). False while requests are in flight (ask again).

@@ -24,6 +24,10 @@ public static class OllamaEnvironment
         ["OLLM_MODELS"] = nameof(OrleansLlmOptions.Models),
         ["OLLM_LLAMA_NATIVE"] = nameof(OrleansLlmOptions.LlamaNativeDirectory),
         ["OLLM_SHUTDOWN_GRACE"] = nameof(OrleansLlmOptions.ShutdownGrace),
+        ["OLLM_LOAD_ORDER"] = nameof(OrleansLlmOptions.LoadOrder),
+        ["OLLM_STARVATION_BOUND"] = nameof(OrleansLlmOptions.StarvationBound),
+        ["OLLM_DRAIN_BUSY_AFTER"] = nameof(OrleansLlmOptions.DrainBusyAfter),
+        ["OLLM_MIN_RESIDENCY"] = nameof(OrleansLlmOptions.MinResidency),
     };
 
     /// <summary>Adds the variables present in <paramref name="environment"/> as <c>Ollm:*</c> keys.</summary>
@@ -48,7 +52,9 @@ public static class OllamaEnvironment
     private static string Normalize(string variable, string value) => variable switch
     {
         // Ollama reads these as Go durations or integer seconds; configuration binding wants a TimeSpan.
-        "OLLAMA_LOAD_TIMEOUT" or "OLLM_SHUTDOWN_GRACE" => Scheduling.KeepAlive.KeepAliveParser.FromEnvironment(value) is var d && d.IsForever
+        // A model is never drained for another when its residency is forever (a negative value).
+        "OLLM_MIN_RESIDENCY" when Scheduling.KeepAlive.KeepAliveParser.FromEnvironment(value).IsForever => TimeSpan.MaxValue.ToString(),
+        "OLLAMA_LOAD_TIMEOUT" or "OLLM_SHUTDOWN_GRACE" or "OLLM_STARVATION_BOUND" or "OLLM_DRAIN_BUSY_AFTER" or "OLLM_MIN_RESIDENCY" => Scheduling.KeepAlive.KeepAliveParser.FromEnvironment(value) is var d && d.IsForever
             ? TimeSpan.Zero.ToString()
             : d.Duration.ToString(),
         "OLLAMA_SCHED_SPREAD" or "OLLAMA_FLASH_ATTENTION" => value.Trim() is "1" or "true" or "TRUE" or "True" ? "true" : value.Trim() is "0" or "false" or "FALSE" or "False" or "" ? "false" : value,

@@ -1,3 +1,4 @@
+using OrleansLlm.Scheduling.Admission;
 using OrleansLlm.Scheduling.Estimation;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
@@ -83,6 +84,18 @@ public sealed class OrleansLlmOptions
     /// <summary>The longest a load waiting for room (busy models, victims that became busy) waits for its silo to change before it asks again.</summary>
     public TimeSpan LoadWaitPoll { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary><c>OLLM_LOAD_ORDER</c>: <c>demand</c> (loads most requests wait for go first) or <c>fifo</c> (arrival order, the seed's).</summary>
+    public LoadOrder LoadOrder { get; set; } = LoadOrder.Demand;
+
+    /// <summary><c>OLLM_STARVATION_BOUND</c>: a load waiting this long goes before every load that has not (the no-starvation bound of <c>demand</c>).</summary>
+    public TimeSpan StarvationBound { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary><c>OLLM_DRAIN_BUSY_AFTER</c>: a load that waited this long for memory only busy models hold asks them to drain; zero = never (the seed's rule).</summary>
+    public TimeSpan DrainBusyAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>OLLM_MIN_RESIDENCY</c>: a model loaded less than this long ago is never drained for another.</summary>
+    public TimeSpan MinResidency { get; set; } = TimeSpan.FromMinutes(2);
+
     public KeepAliveDuration DefaultKeepAlive => KeepAliveParser.FromEnvironment(KeepAlive);
 
     public SchedulerSettings SchedulerSettings => new()
@@ -90,6 +103,10 @@ public sealed class OrleansLlmOptions
         Spread = SchedSpread,
         MaxLoadedModels = MaxLoadedModels,
         Estimator = new EstimatorSettings { GpuOverhead = GpuOverhead },
+        LoadOrder = LoadOrder,
+        StarvationBound = StarvationBound,
+        DrainBusyAfter = DrainBusyAfter > TimeSpan.Zero ? DrainBusyAfter : null,
+        MinResidency = MinResidency,
     };
 
     /// <summary>The server-level runner options a request's own are merged into.</summary>

@@ -44,6 +44,9 @@ internal sealed partial class GpuSiloGrain(
 
     private readonly SiloEventLog _events = new();
     private int _overtakes;
+
+    /// <summary>The load whose latest answer was to evict or drain runners for its room (see <see cref="AdmissionDecision.MakingRoom"/>).</summary>
+    private string? _makingRoomFor;
     private long _loadsGranted;
     private long _version;
     private TaskCompletionSource<long> _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -87,10 +90,10 @@ internal sealed partial class GpuSiloGrain(
         return Task.FromResult(true);
     }
 
-    public Task<LoadTicket> AcquireLoad(string modelPath, RunnerOptions options, int relocations)
+    public Task<LoadTicket> AcquireLoad(string modelPath, RunnerOptions options, int relocations, int waitingRequests)
     {
         ExpireClaims();
-        var decision = Admit(new LoadAsk { ModelPath = modelPath, Options = options, Relocations = relocations });
+        var decision = Admit(new LoadAsk { ModelPath = modelPath, Options = options, Relocations = relocations, WaitingRequests = waitingRequests });
         if (decision.Verdict == AdmissionVerdict.Held)
         {
             var held = _reservations[modelPath];
@@ -99,14 +102,20 @@ internal sealed partial class GpuSiloGrain(
 
         // Whatever the answer, a provisional claim must not hold room past it.
         var changed = _reservations.Remove(modelPath);
+        if (decision.MakingRoom)
+            _makingRoomFor = modelPath;
+        else if (_makingRoomFor == modelPath)
+            _makingRoomFor = null;
         if (decision.SentAway)
             _sentAway[modelPath] = clock.GetUtcNow();
         if (decision.Queued)
-            Enqueue(modelPath, decision.Reason);
+            Enqueue(modelPath, decision.Reason, waitingRequests);
         else
             changed |= Dequeue(modelPath);
-        if (decision.Victims.Count > 0)
+        if (decision.Verdict == AdmissionVerdict.Evict)
             Record(SiloEventKind.Evicting, modelPath, $"to make room: {string.Join(", ", decision.Victims.Select(v => v.ModelPath))}");
+        if (decision.Verdict == AdmissionVerdict.DrainBusy)
+            Record(SiloEventKind.Draining, modelPath, decision.Reason);
         if (decision.Verdict == AdmissionVerdict.Grant)
         {
             _overtakes = decision.Overtook ? _overtakes + 1 : 0;
@@ -135,11 +144,12 @@ internal sealed partial class GpuSiloGrain(
             Existing = existing?.Kind,
             ExistingHoldsRoom = existing is { Devices.Count: > 0 },
             ExistingClaimedAs = existing?.ClaimedAs,
-            Queue = _queue,
+            Queue = [.. _queue.Select(path => _waiting[path]).Select(w => new QueuedLoad(w.ModelPath, w.Since, w.WaitingRequests))],
             Overtakes = _overtakes,
             // A control silo takes no model: whatever lands here is sent on, as from a draining silo.
             Draining = drain.Draining || !Settings.HostsModels,
             SentAwayAt = _sentAway.TryGetValue(ask.ModelPath, out var at) ? at : null,
+            RoomBeingMadeForAnother = _makingRoomFor is { } making && making != ask.ModelPath,
         };
         return LoadAdmission.Decide(files.Header(ask.ModelPath), ask, silo, Settings.SchedulerSettings, clock.GetUtcNow());
     }
@@ -148,7 +158,7 @@ internal sealed partial class GpuSiloGrain(
     {
         if (_reservations.TryGetValue(modelPath, out var reservation))
         {
-            _reservations[modelPath] = reservation with { Kind = ReservationKind.Loaded, VramByGpu = memory.VramByGpu, TotalBytes = memory.TotalBytes };
+            _reservations[modelPath] = reservation with { Kind = ReservationKind.Loaded, VramByGpu = memory.VramByGpu, TotalBytes = memory.TotalBytes, LoadedAt = clock.GetUtcNow() };
             CheckNothingOverReserved();
             Record(SiloEventKind.Loaded, modelPath, $"{Scheduling.Bytes.Format(memory.VramByGpu.Values.Sum())} on GPUs, {Scheduling.Bytes.Format(memory.TotalBytes)} in all");
             Changed();
@@ -209,6 +219,8 @@ internal sealed partial class GpuSiloGrain(
                 KeepAlive = r.Value.Usage.KeepAlive,
                 ExpiresAt = r.Value.Usage.ExpiresAt,
                 Loading = r.Value.Kind != ReservationKind.Loaded,
+                LoadedAt = r.Value.LoadedAt,
+                Yielding = r.Value.Usage.Yielding,
                 VramByGpu = r.Value.VramByGpu,
                 TotalBytes = r.Value.TotalBytes,
             })
@@ -216,22 +228,24 @@ internal sealed partial class GpuSiloGrain(
         return new HostSnapshot(inventory.GetGpus(), inventory.GetSystemMemory().AsDevice(), runners);
     }
 
-    private void Enqueue(string modelPath, string reason)
+    private void Enqueue(string modelPath, string reason, int waitingRequests = 1)
     {
         if (!_queue.Contains(modelPath))
         {
             _queue.Add(modelPath);
-            _waiting[modelPath] = new WaitingLoad(modelPath, clock.GetUtcNow(), reason);
+            _waiting[modelPath] = new WaitingLoad(modelPath, clock.GetUtcNow(), reason, Math.Max(1, waitingRequests));
             Record(SiloEventKind.Waiting, modelPath, reason);
         }
         else
         {
-            _waiting[modelPath] = _waiting[modelPath] with { Reason = reason };
+            _waiting[modelPath] = _waiting[modelPath] with { Reason = reason, WaitingRequests = Math.Max(1, waitingRequests) };
         }
     }
 
     private bool Dequeue(string modelPath)
     {
+        if (_makingRoomFor == modelPath)
+            _makingRoomFor = null;
         _waiting.Remove(modelPath);
         return _queue.Remove(modelPath);
     }
@@ -302,6 +316,7 @@ internal sealed partial class GpuSiloGrain(
         public long TotalBytes { get; init; }
         public RunnerUsage Usage { get; init; } = new(0, KeepAliveDuration.Default, null);
         public DateTimeOffset ClaimExpires { get; init; }
+        public DateTimeOffset? LoadedAt { get; init; }
         public HostChoiceKind? ClaimedAs { get; init; }
 
         public static Reservation QueueOnly(DateTimeOffset expires) => new() { Kind = ReservationKind.QueueOnly, ClaimExpires = expires };

@@ -78,6 +78,11 @@ internal sealed partial class ModelGrain
     /// <summary>Nobody uses the loaded model any more: unload now (keep-alive 0) or start the countdown.</summary>
     private async Task BecomeIdle()
     {
+        if (_life.Yielding)
+        {
+            await UnloadYielded();
+            return;
+        }
         if (_life.UnloadsWhenIdle)
         {
             await UnloadRunner(UnloadReason.KeepAliveZero, "keep_alive 0: unloaded when idle");
@@ -117,7 +122,7 @@ internal sealed partial class ModelGrain
     {
         try
         {
-            await LocalGpus.ReportUsage(ModelPath, new RunnerUsage(_life.Refs, _life.KeepAlive, _life.ExpiresAt));
+            await LocalGpus.ReportUsage(ModelPath, new RunnerUsage(_life.Refs, _life.KeepAlive, _life.ExpiresAt, _life.Yielding));
         }
         catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
         {

@@ -49,6 +49,14 @@ internal sealed partial class ModelGrain
             {
                 case ModelPhase.Ready when !_life.ReloadPending && await IsServing(identity):
                     return;
+                case ModelPhase.Ready when _life.Yielding:
+                    // Yielding its room to another model: wait for it to unload, then load again
+                    // (on this silo the load is sent to the director, which looks for room elsewhere).
+                    if (_life.Refs == 0)
+                        await UnloadYielded();
+                    else
+                        await _idle.Task.WaitAsync(cancellationToken);
+                    break;
                 case ModelPhase.Ready:
                     // Reload: drain in-flight requests first (never kill them), new ones wait.
                     _life.Reloading(true);
@@ -180,7 +188,7 @@ internal sealed partial class ModelGrain
         using var waiting = new RoomWait();
         while (true)
         {
-            var ticket = await LocalGpus.AcquireLoad(ModelPath, admitted, relocations);
+            var ticket = await LocalGpus.AcquireLoad(ModelPath, admitted, relocations, _life.Pending);
             waiting.Answered(ticket);
             switch (ticket.Verdict)
             {
@@ -197,6 +205,15 @@ internal sealed partial class ModelGrain
                     // changes (a request ends, a model unloads), not at once and not in a loop.
                     if (!evicted)
                         await LocalGpus.WaitForChange(ticket.Version, options.Value.LoadWaitPoll).WaitAsync(cancellationToken);
+                    break;
+                case AdmissionVerdict.DrainBusy:
+                    // Waited past the bound behind busy models: they finish what is in flight and go.
+                    foreach (var victim in ticket.Victims)
+                    {
+                        LogDrainingForRoom(logger, victim, ModelPath, ticket.Reason);
+                        await GrainFactory.GetGrain<IModelGrain>(victim).YieldRoom(ModelPath);
+                    }
+                    await LocalGpus.WaitForChange(ticket.Version, options.Value.LoadWaitPoll).WaitAsync(cancellationToken);
                     break;
                 case AdmissionVerdict.Wait:
                     LogWaiting(logger, ModelPath, ticket.Reason);

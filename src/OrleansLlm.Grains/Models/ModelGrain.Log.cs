@@ -31,6 +31,12 @@ internal sealed partial class ModelGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "Evicting {Victim} to make room for {Model}")]
     private static partial void LogEvicting(ILogger logger, string victim, string model);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Asking {Victim} to drain to make room for {Model}: {Reason}")]
+    private static partial void LogDrainingForRoom(ILogger logger, string victim, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Model} drains to make room for {ForModel}: no new request; it unloads when its {InFlight} request(s) in flight end")]
+    private static partial void LogYielding(ILogger logger, string model, string forModel, int inFlight);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Model} waits for room: {Reason}")]
     private static partial void LogWaiting(ILogger logger, string model, string reason);
 

@@ -54,6 +54,7 @@ internal sealed partial class ModelGrain(
     private IGrainTimer? _persistRetry;
     private IGrainTimer? _restore;
     private bool _intentStale;
+    private string? _yieldingFor;
     private readonly SemaphoreSlim _persisting = new(1, 1);
 
     private string ModelPath => this.GetPrimaryKeyString();
@@ -264,6 +265,29 @@ internal sealed partial class ModelGrain(
         await UnloadRunner(UnloadReason.Evicted, "evicted to make room");
         await ForgetAndRetire();
         return true;
+    }
+
+    public async Task<bool> YieldRoom(string forModelPath)
+    {
+        if (_life.Yielding)
+            return true;
+        if (!_life.BeginYield())
+            return false;
+        _yieldingFor = forModelPath;
+        LogYielding(logger, ModelPath, forModelPath, _life.Refs);
+        if (_life.Refs == 0)
+            await UnloadYielded();
+        else
+            await ReportUsage(); // the silo counts the room as coming, and asks no one else for it
+        return true;
+    }
+
+    /// <summary>The last request of a yielding runner ended: unload; requests that waited meanwhile load it again.</summary>
+    private async Task UnloadYielded()
+    {
+        await UnloadRunner(UnloadReason.DrainedForRoom, $"drained to make room for '{_yieldingFor}'");
+        if (_life.Pending == 0)
+            await ForgetAndRetire();
     }
 
     public async Task<bool> Drain()

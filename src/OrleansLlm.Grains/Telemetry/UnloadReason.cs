@@ -26,6 +26,9 @@ public enum UnloadReason
 
     /// <summary>Its activation went with the runner still loaded (a silo stopped without draining, a migration).</summary>
     Deactivated,
+
+    /// <summary>Another model's load waited too long behind it while busy: it took no new request, finished those in flight, and unloaded.</summary>
+    DrainedForRoom,
 }
 
 internal static class UnloadReasonExtensions
@@ -40,6 +43,7 @@ internal static class UnloadReasonExtensions
         UnloadReason.Drained => "drained",
         UnloadReason.Failed => "failed",
         UnloadReason.Deactivated => "deactivated",
+        UnloadReason.DrainedForRoom => "drained_for_room",
         _ => "other",
     };
 }

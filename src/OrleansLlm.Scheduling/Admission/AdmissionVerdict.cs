@@ -23,4 +23,10 @@ public enum AdmissionVerdict
 
     /// <summary>It cannot fit on this silo even with nothing else loaded.</summary>
     TooLarge,
+
+    /// <summary>
+    /// Waited past <c>DrainBusyAfter</c> for memory only busy runners hold: ask the named runners
+    /// to drain (their requests finish, then they unload), then ask again when the silo changes.
+    /// </summary>
+    DrainBusy,
 }

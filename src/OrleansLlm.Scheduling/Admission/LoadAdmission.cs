@@ -10,8 +10,11 @@ namespace OrleansLlm.Scheduling.Admission;
 /// in and applies the answer in the same turn.
 /// </summary>
 /// <remarks>
-/// Loads wait in a FIFO per silo; a later load that fits without evicting anything may overtake
-/// the head, at most <see cref="MaxOvertakes"/> times in a row, so the head is never starved. A
+/// Loads wait in a queue per silo, served in <see cref="WaitingLoadOrder"/>'s order; a later load
+/// that fits without evicting anything may overtake the head, at most <see cref="MaxOvertakes"/>
+/// times in a row, so the head is never starved. The head that has waited
+/// <see cref="SchedulerSettings.DrainBusyAfter"/> for memory only busy runners hold asks them to
+/// drain (<see cref="BusyDrain"/>). A
 /// model is sent away to be placed again only on the request's first placement
 /// (<see cref="LoadAsk.Relocations"/> is 0): once re-placed, it loads, evicts or waits where it
 /// was put, so two silos whose views disagree cannot bounce it between them.
@@ -44,6 +47,8 @@ public static class LoadAdmission
         var plan = PlacementPlanner.Plan(model, ask.Options, silo.Host, settings);
         if (!ClusterPlacement.StillHolds(expected, plan))
             return new(AdmissionVerdict.Relocate, $"no longer {expected} here ({plan.Reason})");
+        if (plan.Outcome == PlacementOutcome.Load && silo.RoomBeingMadeForAnother)
+            return new(AdmissionVerdict.Wait, "the free room here is being made for a load ahead");
         return plan.Outcome == PlacementOutcome.Load
             ? new(AdmissionVerdict.Grant, plan.Reason) { Placement = plan }
             : new(AdmissionVerdict.Wait, plan.Reason);
@@ -63,7 +68,10 @@ public static class LoadAdmission
         var plan = PlacementPlanner.Plan(model, ask.Options, silo.Host, settings);
         var position = PositionOf(silo.Queue, ask.ModelPath);
         var firstAsk = position < 0;
-        var waitingAhead = firstAsk ? silo.Queue.Count : position;
+        var waitingSince = firstAsk ? now : silo.Queue[position].Since;
+        var self = new QueuedLoad(ask.ModelPath, waitingSince, Math.Max(1, ask.WaitingRequests));
+        IReadOnlyList<QueuedLoad> queue = firstAsk ? [.. silo.Queue, self] : [.. silo.Queue.Select((q, i) => i == position ? self : q)];
+        var waitingAhead = WaitingLoadOrder.Ahead(queue, ask.ModelPath, settings, now);
 
         if (silo.Existing is null && silo.SentAwayAt is { } sentAway && now - sentAway < RelocationMemory)
         {
@@ -78,7 +86,8 @@ public static class LoadAdmission
             // reload with a larger context, a restore): another silo may hold it whole.
             return new(AdmissionVerdict.Relocate, $"it fits only partially here ({plan.Reason})") { SentAway = true };
         }
-        if (plan.Outcome == PlacementOutcome.Load && (waitingAhead == 0 || silo.Overtakes < MaxOvertakes))
+        // Overtaking takes free room only: never the room a load ahead is evicting or draining for.
+        if (plan.Outcome == PlacementOutcome.Load && (waitingAhead == 0 || silo.Overtakes < MaxOvertakes && !silo.RoomBeingMadeForAnother))
             return new(AdmissionVerdict.Grant, plan.Reason) { Placement = plan, Overtook = waitingAhead > 0 };
         if (plan.Outcome == PlacementOutcome.TooLarge)
         {
@@ -104,21 +113,37 @@ public static class LoadAdmission
             return new(AdmissionVerdict.Wait, $"{waitingAhead} load(s) ahead on this silo");
         if (plan.Outcome == PlacementOutcome.NeedsEviction)
         {
-            var eviction = CheapestIdleEviction.Choose(silo.Host.Runners, victims =>
-                PlacementPlanner.Plan(model, ask.Options, silo.Host with { Runners = [.. silo.Host.Runners.Except(victims)] }, settings).Outcome == PlacementOutcome.Load,
-                now);
+            bool FitsWithout(IReadOnlyList<LoadedRunner> victims) =>
+                PlacementPlanner.Plan(model, ask.Options, silo.Host with { Runners = [.. silo.Host.Runners.Except(victims)] }, settings).Outcome == PlacementOutcome.Load;
+            var eviction = CheapestIdleEviction.Choose(silo.Host.Runners, FitsWithout, now);
             if (eviction.CanEvictNow)
-                return new(AdmissionVerdict.Evict, "idle models must unload first") { Victims = eviction.Victims };
+                return new(AdmissionVerdict.Evict, "idle models must unload first") { Victims = eviction.Victims, MakingRoom = true };
+            if (settings.DrainBusyAfter is { } bound && now - waitingSince >= bound)
+            {
+                var drain = BusyDrain.Choose(silo.Host.Runners, FitsWithout, now, settings.MinResidency);
+                if (drain.Victims.Count > 0)
+                {
+                    return new(AdmissionVerdict.DrainBusy, $"waited {Seconds(now - waitingSince)} for busy models: draining {string.Join(", ", drain.Victims.Select(v => $"'{v.ModelPath}'"))}")
+                    {
+                        Victims = drain.Victims,
+                        MakingRoom = true,
+                    };
+                }
+                if (drain.MakesRoom)
+                    return new(AdmissionVerdict.Wait, "waiting for draining models to finish their requests") { MakingRoom = true };
+            }
             return new(AdmissionVerdict.Wait, eviction.WaitFor is { } busy ? $"waiting for busy model '{busy.ModelPath}' to go idle" : plan.Reason);
         }
         return new(AdmissionVerdict.Wait, plan.Reason);
     }
 
-    private static int PositionOf(IReadOnlyList<string> queue, string modelPath)
+    private static string Seconds(TimeSpan span) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{span.TotalSeconds:0} s");
+
+    private static int PositionOf(IReadOnlyList<QueuedLoad> queue, string modelPath)
     {
         for (var i = 0; i < queue.Count; i++)
         {
-            if (string.Equals(queue[i], modelPath, StringComparison.Ordinal))
+            if (string.Equals(queue[i].ModelPath, modelPath, StringComparison.Ordinal))
                 return i;
         }
         return -1;

@@ -21,5 +21,8 @@ public sealed record LoadAsk
     /// <summary>How many times the request behind this load has already been re-placed (see <see cref="LoadAdmission"/>).</summary>
     public int Relocations { get; init; }
 
+    /// <summary>The requests waiting for this load (the order of waiting loads puts the most wanted first).</summary>
+    public int WaitingRequests { get; init; } = 1;
+
     public bool IsClaim => ClaimFor is not null;
 }

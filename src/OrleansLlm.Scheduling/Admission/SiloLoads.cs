@@ -17,11 +17,14 @@ public sealed record SiloLoads
     /// <summary>The kind of room the director claimed the existing reservation for.</summary>
     public HostChoiceKind? ExistingClaimedAs { get; init; }
 
-    /// <summary>Models waiting for room here, in order.</summary>
-    public IReadOnlyList<string> Queue { get; init; } = [];
+    /// <summary>Loads waiting for room here, in arrival order (<see cref="WaitingLoadOrder"/> decides who is next).</summary>
+    public IReadOnlyList<QueuedLoad> Queue { get; init; } = [];
 
     /// <summary>Loads granted in a row past the head of the queue.</summary>
     public int Overtakes { get; init; }
+
+    /// <summary>Another load is evicting or draining runners to make its room: none may overtake it meanwhile.</summary>
+    public bool RoomBeingMadeForAnother { get; init; }
 
     /// <summary>The silo is shutting down: nothing new is placed or loaded here.</summary>
     public bool Draining { get; init; }

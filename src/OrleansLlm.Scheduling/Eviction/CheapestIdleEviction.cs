@@ -33,7 +33,7 @@ public static class CheapestIdleEviction
         if (idle.Length == 0 || !fitsWithout(idle))
             return new([], SoonestToFree(runners));
 
-        var victims = idle.Length <= ExhaustiveLimit ? Exhaustive(idle, fitsWithout, now) : GreedyThenPruned(idle, fitsWithout);
+        var victims = idle.Length <= ExhaustiveLimit ? Exhaustive(idle, fitsWithout, now) : GreedyFit.Choose(idle, fitsWithout);
         return new(victims, null);
     }
 
@@ -51,25 +51,6 @@ public static class CheapestIdleEviction
                 return set;
         }
         return idle;
-    }
-
-    private static LoadedRunner[] GreedyThenPruned(LoadedRunner[] idle, Func<IReadOnlyList<LoadedRunner>, bool> fitsWithout)
-    {
-        var chosen = new List<LoadedRunner>();
-        foreach (var runner in idle)
-        {
-            chosen.Add(runner);
-            if (fitsWithout(chosen))
-                break;
-        }
-        // Drop any victim the fit does not need, most expensive first.
-        for (var i = chosen.Count - 1; i >= 0; i--)
-        {
-            var without = chosen.Where((_, k) => k != i).ToArray();
-            if (without.Length > 0 && fitsWithout(without))
-                chosen.RemoveAt(i);
-        }
-        return [.. chosen];
     }
 
     /// <summary>Fewest requests in flight, then shortest keep-alive, then path.</summary>

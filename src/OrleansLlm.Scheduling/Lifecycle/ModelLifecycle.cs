@@ -15,7 +15,8 @@ namespace OrleansLlm.Scheduling.Lifecycle;
 ///                           └──Leave──▶ Leaving (final: the model is placed again elsewhere)
 /// </code>
 /// A runner with requests in flight is never unloaded (the seed's rule); a reload first drains
-/// them (<see cref="ReloadPending"/> holds new requests back meanwhile).
+/// them (<see cref="ReloadPending"/> holds new requests back meanwhile), and so does a runner
+/// yielding its room to another model's load (<see cref="Yielding"/>).
 /// </remarks>
 public sealed class ModelLifecycle(KeepAliveDuration defaultKeepAlive)
 {
@@ -38,6 +39,9 @@ public sealed class ModelLifecycle(KeepAliveDuration defaultKeepAlive)
     /// <summary>A reload waits for the requests in flight to finish; new requests wait behind it.</summary>
     public bool ReloadPending { get; private set; }
 
+    /// <summary>Draining to make room for another model's load: new requests wait, and it unloads when the last one in flight ends.</summary>
+    public bool Yielding { get; private set; }
+
     /// <summary>When the idle countdown ends; null while busy, unloaded, or kept forever.</summary>
     public DateTimeOffset? ExpiresAt { get; private set; }
 
@@ -46,8 +50,8 @@ public sealed class ModelLifecycle(KeepAliveDuration defaultKeepAlive)
 
     public bool IsLeaving => Phase == ModelPhase.Leaving;
 
-    /// <summary>Ready, and not about to reload: a request may use the runner if its options match.</summary>
-    public bool IsServing => Phase == ModelPhase.Ready && !ReloadPending;
+    /// <summary>Ready, and not about to reload or yield its room: a request may use the runner if its options match.</summary>
+    public bool IsServing => Phase == ModelPhase.Ready && !ReloadPending && !Yielding;
 
     /// <summary>Ready, and nobody holds or waits for the runner: its countdown runs, and another model may evict it.</summary>
     public bool IsIdle => Phase == ModelPhase.Ready && Refs == 0 && Pending == 0;
@@ -106,6 +110,20 @@ public sealed class ModelLifecycle(KeepAliveDuration defaultKeepAlive)
     {
         Require(Phase == ModelPhase.Unloading, nameof(Unloaded));
         Phase = ModelPhase.Unloaded;
+        Yielding = false;
+    }
+
+    /// <summary>
+    /// Another model's load asks for this runner's room: from now on it admits no request, and it
+    /// unloads when the last one in flight ends. False when it may not: not ready, reloading, or
+    /// pinned (keep-alive forever is never drained).
+    /// </summary>
+    public bool BeginYield()
+    {
+        if (Phase != ModelPhase.Ready || ReloadPending || KeepAlive.IsForever)
+            return false;
+        Yielding = true;
+        return true;
     }
 
     /// <summary>A request takes the runner with its keep-alive: the countdown stops.</summary>

@@ -29,5 +29,11 @@ public sealed record LoadedRunner
     /// <summary>Bytes that live in system memory.</summary>
     public long RamBytes => Math.Max(0, TotalBytes - VramBytes);
 
+    /// <summary>When its load finished; null while loading.</summary>
+    public DateTimeOffset? LoadedAt { get; init; }
+
+    /// <summary>Draining to make room for another model: it admits no new request and unloads when its last one ends.</summary>
+    public bool Yielding { get; init; }
+
     public bool IsIdle => RefCount == 0;
 }

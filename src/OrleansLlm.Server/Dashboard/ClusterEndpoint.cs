@@ -93,7 +93,7 @@ internal static partial class ClusterEndpoint
                 vram = r.VramBytes,
                 ram = r.RamBytes,
             }),
-            waiting = (view.Activity?.Waiting ?? []).Select(w => new { model = Name(w.ModelPath), since = OllamaResponses.Timestamp(w.Since), reason = ClientErrors.WithoutPaths(w.Reason, catalog.NameOf) }),
+            waiting = (view.Activity?.Waiting ?? []).Select(w => new { model = Name(w.ModelPath), since = OllamaResponses.Timestamp(w.Since), requests = w.WaitingRequests, reason = ClientErrors.WithoutPaths(w.Reason, catalog.NameOf) }),
             recent = (view.Activity?.Recent ?? []).Reverse().Select(e => new
             {
                 at = OllamaResponses.Timestamp(e.At),
@@ -115,6 +115,7 @@ internal static partial class ClusterEndpoint
         SiloEventKind.Waiting => "waiting",
         SiloEventKind.Evicting => "evict",
         SiloEventKind.Released => "unload",
+        SiloEventKind.Draining => "drain",
         _ => "other",
     };
 

@@ -44,6 +44,7 @@ function stateText(model) {
   switch (model.state) {
     case 'loading': return 'loading';
     case 'busy': return 'busy, ' + model.requests + (model.requests === 1 ? ' request' : ' requests');
+    case 'draining': return 'draining for a waiting load, ' + model.requests + (model.requests === 1 ? ' request' : ' requests') + ' to finish';
     case 'pinned': return 'pinned (kept alive forever)';
     case 'idle': return model.expires_at
       ? 'idle, unloads in ' + duration(Date.parse(model.expires_at) - serverNow())
@@ -161,10 +162,10 @@ function render(cluster) {
     ...cluster.unreachable.map(renderUnreachable),
     ...(cluster.membership_reachable ? [] : [el('p', { class: 'empty', text: 'The cluster\'s membership did not answer; trying again.' })]));
 
-  const waiting = cluster.silos.flatMap(s => s.waiting.map(w => [w.model, s.address, 'waiting for ' + duration(serverNow() - Date.parse(w.since)), w.reason]));
+  const waiting = cluster.silos.flatMap(s => s.waiting.map(w => [w.model, s.address, 'waiting for ' + duration(serverNow() - Date.parse(w.since)), String(w.requests), w.reason]));
   $('waiting').replaceChildren(waiting.length === 0
     ? el('p', { class: 'empty', text: 'No load is waiting for room.' })
-    : table('Loads waiting for room', ['Model', 'Silo', 'Since', 'Why'], waiting));
+    : table('Loads waiting for room', ['Model', 'Silo', 'Since', 'Requests waiting', 'Why'], waiting));
 
   const events = cluster.silos.flatMap(s => s.recent.map(e => ({ ...e, silo: s.address })))
     .sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, 30);
