@@ -198,7 +198,8 @@ internal sealed record ElasticReport
             {
                 if (!byModel.TryGetValue(model, out var times) || EpisodeStart(times, start.Time, gap) is not { } first)
                     continue;
-                var capped = run.Unmet.Any(u => u.Time >= first && u.Time <= start.Time && u.Unmet.StartsWith(model + ":", StringComparison.Ordinal));
+                var capped = run.Unmet.Any(u => u.Time >= first && u.Time <= start.Time && u.Unmet.StartsWith(model + ":", StringComparison.Ordinal))
+                    || StartsCapped(run, first, start.Time, start.Host);
                 reactions.Add((start.Time, model, first, capped));
                 found = true;
             }
@@ -206,6 +207,20 @@ internal sealed record ElasticReport
                 budget++;
         }
         return (reactions, budget);
+    }
+
+    /// <summary>
+    /// Whether the concurrent-start cap was reached at some moment in [<paramref name="from"/>,
+    /// <paramref name="to"/>): the autoscaler's status, read every poll, can miss a cap that held
+    /// only between two reads, so the other hosts' own start and ready times decide too.
+    /// </summary>
+    internal static bool StartsCapped(ElasticRun run, double from, double to, string host)
+    {
+        // The host this start is for does not hold back its own start (its start time may precede the decision's by the clocks' skew).
+        var others = run.Lives.Where(l => !(l.Host == host && l.StartCalled >= from)).ToArray();
+        int StartingAt(double t) => others.Count(l => l.StartCalled <= t && t < (l.Active ?? l.StopCalled ?? double.PositiveInfinity));
+        var moments = others.Select(l => l.StartCalled).Where(t => t >= from && t < to).Append(from);
+        return moments.Any(t => StartingAt(t) >= run.Settings.MaxConcurrentStarts);
     }
 
     /// <summary>

@@ -35,6 +35,7 @@ internal static class ElasticSection
         Row("cold request's arrival → its model's first report p50 / p99 / max (s)", r => r.Elastic ? Spread(r.ArrivalToReport) : "–");
         Row("first unplaceable report → start call p50 / p99 / max (s)", r => r.Elastic ? Spread(r.StartReaction) : "–");
         Row("the same, leaving out starts a cap held back (max concurrent starts, pool)", r => r.Elastic ? Spread(r.FreeStartReaction) : "–");
+        Row("the same in wall-clock seconds (÷ the speedup: the report-to-start path waits on no simulated timer)", r => r.Elastic ? Spread([.. r.FreeStartReaction.Select(x => x / scenario.Speedup)]) : "–");
         Row("starts for loads waiting past the budget (no report)", r => r.Elastic ? Invariant($"{r.BudgetStarts}") : "–");
         Row("start call → silo active p50 / max (s)", r => r.Elastic ? Spread(r.StartToActive, p99: false) : "–");
         Row("silo active → first model loaded p50 / max (s)", r => r.Elastic ? Spread(r.ActiveToFirstLoad, p99: false) : "–");
@@ -50,7 +51,10 @@ internal static class ElasticSection
         if (elastic is not null)
         {
             text.AppendLine("### Targets (issue #16)").AppendLine();
-            Target(Max(elastic.FreeStartReaction, 99) <= 2, Invariant($"start call within 2 s of the first unplaceable load, p99 — {Seconds(Max(elastic.FreeStartReaction, 99))} s over the {elastic.FreeStartReaction.Count} start/model pairs no cap held back ({Seconds(Max(elastic.StartReaction, 99))} s over all {elastic.StartReaction.Count})"));
+            // The path from a report to the start call is the autoscaler's own work, in real time:
+            // at speedup k each real second of it reads as k simulated ones, so it is judged in wall-clock seconds.
+            var wallClock = Max(elastic.FreeStartReaction, 99) / scenario.Speedup;
+            Target(wallClock <= 2, Invariant($"start call within 2 s of the first unplaceable load, p99 — {Seconds(wallClock)} s of wall clock ({Seconds(Max(elastic.FreeStartReaction, 99))} simulated s at {scenario.Speedup:0.#}×) over the {elastic.FreeStartReaction.Count} start/model pairs no cap held back ({Seconds(Max(elastic.StartReaction, 99))} simulated s over all {elastic.StartReaction.Count})"));
             var worst = elastic.Bursts.Count == 0 ? 0 : elastic.Bursts.Max(b => b.Useless);
             Target(worst <= 1, Invariant($"over-provisioning ≤ 1 host per burst (hosts started that never loaded a model) — worst burst {worst} of {elastic.Bursts.Count} bursts"));
             Target(elastic.CutMidAnswer == 0 && elastic.FailedOnStoppingHost == 0, Invariant($"0 requests failed or cut by scale-in — {elastic.CutMidAnswer} cut mid-answer, {elastic.FailedOnStoppingHost} failed on a stopping host, over {elastic.Stops} stops"));
