@@ -96,13 +96,16 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
                         {
                             more = await stream.MoveNextAsync();
                         }
-                        catch (Exception e) when (!started && relocations < MaxRelocations && e is ModelRelocatingException or EnumerationAbortedException or OrleansMessageRejectionException or ConnectionFailedException or TimeoutException)
+                        catch (Exception e) when (!started && relocations < MaxRelocations && (e is ModelRelocatingException or EnumerationAbortedException or OrleansMessageRejectionException or ConnectionFailedException or TimeoutException
+                            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)))
                         {
                             // Before the answer started, the model's activation left its silo (a
                             // relocating activation also aborts the streams it held, and forwards the
                             // calls queued to it), or the call never got an answer from the cluster (a
                             // gateway or silo just lost: a stream's first reply is otherwise a heartbeat
-                            // well within the call timeout): call again, and the director places it anew.
+                            // well within the call timeout; or, not the caller's cancellation, a directory
+                            // lookup the distributed directory cancelled while it rebuilt a lost silo's
+                            // partition): call again, and the director places it anew.
                             relocating = true;
                             relocations++;
                             // On the caller's span (the HTTP request's): the trace shows each time the request followed its model.

@@ -18,7 +18,7 @@ using OrleansLlm.Scheduling.Gpus;
 
 namespace OrleansLlm.Grains.Hosting;
 
-/// <summary>Wires a silo for OrleansLlm: options, GPU inventory, runners, placement, serialization, reminders.</summary>
+/// <summary>Wires a silo for OrleansLlm: options, GPU inventory, runners, grain directory, placement, serialization, reminders.</summary>
 public static class OrleansLlmSiloBuilderExtensions
 {
     /// <summary>
@@ -66,6 +66,15 @@ public static class OrleansLlmSiloBuilderExtensions
                     [$"OLLM_RUNNER={kind}: no runner of that kind is registered (use 'llama' or 'simulated')"]);
         });
 
+        // The grain directory that keeps a survivor's activations when a peer is lost. Orleans'
+        // default (LocalGrainDirectory) deactivates every activation whose directory entry lived on
+        // a silo that dies — a model pinned on the survivor was unloaded, to come back at its next
+        // keep-alive reminder. The distributed directory instead rebuilds the lost partition from
+        // the survivors' own activations. Every silo of a cluster must use the same directory:
+        // hence here, where all of this app's silos are wired (experimental in Orleans 10).
+#pragma warning disable ORLEANSEXP003
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         silo.AddPlacementDirector<GpuFitPlacement, GpuFitPlacementDirector>();
         silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddOrleansLlmSerialization();

@@ -24,9 +24,11 @@ internal sealed partial class GpuSiloDirectory(IGrainFactory grains, ILogger<Gpu
         {
             return await grains.GetGrain<IGpuSiloGrain>(silo.ToParsableString()).GetSnapshot().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
+        catch (Exception e) when (e is OrleansException or TimeoutException or OperationCanceledException)
         {
-            // A silo that just died is still "compatible" (or "active") until membership notices.
+            // A silo that just died is still "compatible" (or "active") until membership notices;
+            // a lookup of its GPU silo grain that the distributed directory cancels while it rebuilds
+            // the lost partition is rejected as canceled (this call has no cancellation of its own).
             LogSiloSkipped(logger, silo, e.Message);
             return null;
         }

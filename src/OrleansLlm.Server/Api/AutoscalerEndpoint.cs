@@ -21,7 +21,7 @@ internal static class AutoscalerEndpoint
                 var status = await grains.GetGrain<IAutoscalerGrain>(0).GetStatus().WaitAsync(AnswerTimeout);
                 return Results.Json(WithModelNames(status, catalog), OllamaJson.Options);
             }
-            catch (Exception e) when (e is OrleansException or TimeoutException)
+            catch (Exception e) when (ClusterReader.DidNotAnswer(e))
             {
                 // No control silo (the autoscaler is off, or its silo is down): say so, not 500.
                 return ErrorShape.Ollama.Result(new ApiError(404, "no autoscaler runs in this cluster (OLLM_ROLE=control with OLLM_AUTOSCALER runs one)", "invalid_request_error"));

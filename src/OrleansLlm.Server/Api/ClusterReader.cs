@@ -12,6 +12,15 @@ internal static partial class ClusterReader
     /// <summary>How long a view waits for one silo.</summary>
     public static readonly TimeSpan SiloAnswerTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Whether a call of a cluster read failed because the cluster did not answer it: a silo that is
+    /// gone or silent, or — with the distributed grain directory — a directory lookup that Orleans
+    /// cancels while the lost silo's partition is rebuilt (the call is rejected with
+    /// <see cref="OperationCanceledException"/>). A cancellation of the caller's own is not that.
+    /// </summary>
+    public static bool DidNotAnswer(Exception exception, CancellationToken caller = default) =>
+        exception is TimeoutException or OrleansException || (exception is OperationCanceledException && !caller.IsCancellationRequested);
+
     /// <summary>The silos that answered and those that did not; null when membership itself does not answer.</summary>
     public static async Task<ClusterRead?> Read(IGrainFactory grains, ILogger logger, bool withActivity)
     {
@@ -20,7 +29,7 @@ internal static partial class ClusterReader
         {
             hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(SiloAnswerTimeout);
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException)
+        catch (Exception e) when (DidNotAnswer(e))
         {
             LogMembershipSilent(logger, e);
             return null;
@@ -35,7 +44,7 @@ internal static partial class ClusterReader
                 var activity = withActivity ? await silo.GetActivity().WaitAsync(SiloAnswerTimeout) : null;
                 return (Address: address, View: (SiloView?)new SiloView(await snapshot, activity));
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
+            catch (Exception e) when (DidNotAnswer(e))
             {
                 LogSiloSilent(logger, address, e.Message);
                 return (Address: address, View: (SiloView?)null);

@@ -144,7 +144,7 @@ internal static partial class ClusterEndpoint
                 unmet = status.Unmet,
             };
         }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
+        catch (Exception e) when (ClusterReader.DidNotAnswer(e))
         {
             LogAutoscalerSilent(logger, e.Message);
             return new { mode = mode.ToString().ToLowerInvariant(), note = "The autoscaler did not answer (its control silo may be down).", decisions = Array.Empty<object>() };

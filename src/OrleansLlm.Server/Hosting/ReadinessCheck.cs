@@ -2,6 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OrleansLlm.Grains.Hosting;
 using OrleansLlm.Inference.Llama;
+using OrleansLlm.Server.Api;
 
 namespace OrleansLlm.Server.Hosting;
 
@@ -28,7 +29,7 @@ internal sealed partial class ReadinessCheck(IGrainFactory grains, ServerRole ro
                 ? HealthCheckResult.Unhealthy("the inference backend is not loaded", data: data)
                 : HealthCheckResult.Healthy(data: data);
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException)
+        catch (Exception e) when (ClusterReader.DidNotAnswer(e, cancellationToken))
         {
             // The probe is unauthenticated: a short reason for it, the detail for the log.
             LogClusterSilent(logger, e);

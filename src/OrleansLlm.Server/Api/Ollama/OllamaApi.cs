@@ -54,7 +54,7 @@ public static partial class OllamaApi
                 {
                     status = await grains.GetGrain<IModelGrain>(runner.ModelPath).GetStatus().WaitAsync(ClusterReader.SiloAnswerTimeout);
                 }
-                catch (Exception e) when (e is TimeoutException or OrleansException)
+                catch (Exception e) when (ClusterReader.DidNotAnswer(e))
                 {
                     LogModelSilent(logger, runner.ModelPath, e.Message);
                     continue; // its silo is going: it is not running anywhere we can show
