@@ -37,7 +37,9 @@ internal sealed class ServerCommands(HttpClient http, TextWriter output, TextRea
             var until = m.GetProperty("expires_at").GetDateTimeOffset();
             // Each GPU the model uses and how much of its memory sits there: "0:4.7 GiB,1:4.7 GiB".
             var gpus = string.Join(",", m.GetProperty("gpus").EnumerateArray().Select(g => $"{g.GetProperty("id").GetString()}:{Scheduling.Bytes.Format(g.GetProperty("size_vram").GetInt64())}"));
-            output.WriteLine($"{m.GetProperty("name").GetString(),-24} {Scheduling.Bytes.Format(size),-10} {processor,-12} {Text(m, "state"),-8} {m.GetProperty("silo").GetString(),-28} {(gpus.Length == 0 ? "-" : gpus),-24} {(until.Year > 2200 ? "Forever" : until.ToLocalTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture))}");
+            // A replica of a hot model (README "Replicas") is its own row, on its own silo.
+            var name = m.TryGetProperty("replica", out var replica) && replica.GetInt32() > 0 ? $"{m.GetProperty("name").GetString()} [replica {replica.GetInt32()}]" : m.GetProperty("name").GetString();
+            output.WriteLine($"{name,-24} {Scheduling.Bytes.Format(size),-10} {processor,-12} {Text(m, "state"),-8} {m.GetProperty("silo").GetString(),-28} {(gpus.Length == 0 ? "-" : gpus),-24} {(until.Year > 2200 ? "Forever" : until.ToLocalTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture))}");
         }
         var unreachable = body.TryGetProperty("unreachable", out var silent) ? silent.EnumerateArray().Select(s => s.GetString()).ToArray() : [];
         if (unreachable.Length > 0)

@@ -62,6 +62,19 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void The_replica_settings_are_read_from_their_variables_and_1_keeps_one_runner_per_model()
+    {
+        var options = Bind(new Dictionary<string, string?> { ["OLLM_MAX_REPLICAS"] = "1", ["OLLM_REPLICA_AFTER"] = "1500ms" });
+        var defaults = Bind(new Dictionary<string, string?>()).ReplicaSettings;
+
+        Assert.Equal(1, options.ReplicaSettings.MaxReplicas);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), options.ReplicaSettings.AddAfter);
+        Assert.Equal(4, defaults.MaxReplicas);
+        Assert.Equal(TimeSpan.FromSeconds(2), defaults.AddAfter);
+        Assert.Equal(TimeSpan.FromSeconds(3), Bind(new Dictionary<string, string?> { ["OLLM_REPLICA_AFTER"] = "3" }).ReplicaAfter); // integer seconds, as Ollama reads durations
+    }
+
+    [Fact]
     public void Defaults_are_ollamas()
     {
         var options = Bind(new Dictionary<string, string?>());

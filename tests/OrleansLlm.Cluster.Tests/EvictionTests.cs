@@ -8,7 +8,7 @@ namespace OrleansLlm.Cluster.Tests;
 /// <summary>
 /// One silo with a 24 GiB GPU and a generous cap: memory alone forces evictions. The seed's rules:
 /// loads in arrival order, and a busy model is never drained (<c>OLLM_LOAD_ORDER=fifo</c>,
-/// <c>OLLM_DRAIN_BUSY_AFTER=0</c>).
+/// <c>OLLM_DRAIN_BUSY_AFTER=0</c>, <c>OLLM_MAX_REPLICAS=1</c>).
 /// </summary>
 public sealed class EvictionTests : IAsyncLifetime
 {
@@ -20,6 +20,7 @@ public sealed class EvictionTests : IAsyncLifetime
             ["Ollm:MaxLoadedModels"] = "10",
             ["Ollm:LoadOrder"] = "Fifo",
             ["Ollm:DrainBusyAfter"] = "00:00:00",
+            ["Ollm:MaxReplicas"] = "1",
         });
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();

@@ -138,6 +138,10 @@ public sealed class ModelClientQueueTests
 
         public Task<bool> Drain() => throw new NotSupportedException();
 
+        public Task<string> StartReplica(Scheduling.KeepAlive.KeepAliveDuration keepAlive) => throw new NotSupportedException();
+
+        public Task ReplicaChanged(ReplicaReport report) => throw new NotSupportedException();
+
         public Task<ModelStatus> GetStatus() => throw new NotSupportedException();
     }
 }

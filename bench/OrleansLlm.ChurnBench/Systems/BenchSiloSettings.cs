@@ -28,6 +28,7 @@ internal static class BenchSiloSettings
             ["Ollm:StarvationBound"] = Scaled(clock, Defaults.StarvationBound),
             ["Ollm:DrainBusyAfter"] = Scaled(clock, Defaults.DrainBusyAfter),
             ["Ollm:MinResidency"] = Scaled(clock, Defaults.MinResidency),
+            ["Ollm:ReplicaAfter"] = Scaled(clock, Defaults.ReplicaAfter),
         }).Build();
 
     private static readonly OrleansLlmOptions Defaults = new();

@@ -15,6 +15,8 @@ public sealed record GenerationEvent(
 {
     public static GenerationEvent Queued(string reason) => new(GenerationEventKind.Queued, Text: reason);
 
+    public static GenerationEvent Redirected(string runnerKey) => new(GenerationEventKind.Redirected, Text: runnerKey);
+
     public static GenerationEvent Token(string text) => new(GenerationEventKind.Token, text);
 
     public static GenerationEvent Done(string reason, GenerationStats stats) => new(GenerationEventKind.Done, DoneReason: reason, Stats: stats);

@@ -14,4 +14,11 @@ public enum GenerationEventKind
 
     /// <summary>The end: why it ended and the statistics.</summary>
     Done,
+
+    /// <summary>
+    /// From a model's primary, alone: another runner of the model (a replica, README "Replicas")
+    /// takes this request; <see cref="GenerationEvent.Text"/> is its grain key. Callers send the
+    /// request there; <see cref="ModelClient"/> does, and never passes this event on.
+    /// </summary>
+    Redirected,
 }

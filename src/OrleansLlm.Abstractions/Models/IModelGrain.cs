@@ -10,7 +10,8 @@ namespace OrleansLlm.Abstractions.Models;
 public interface IModelGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Generates, streaming: <see cref="GenerationEventKind.Queued"/> first if the model must be
+    /// Generates, streaming: on a model's primary, <see cref="GenerationEventKind.Redirected"/> alone
+    /// when another of its runners takes the request (call that one); else <see cref="GenerationEventKind.Queued"/> first if the model must be
     /// loaded, then <see cref="GenerationEventKind.Started"/>, tokens, and
     /// <see cref="GenerationEventKind.Done"/>. A load-only request ends with done reason <c>load</c>.
     /// The request holds a reference on the runner until the stream ends, fails or is cancelled.
@@ -49,6 +50,19 @@ public interface IModelGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Drain")]
     Task<bool> Drain();
+
+    /// <summary>
+    /// On a replica (README "Replicas"): load in the background with the calling request's runner
+    /// options and this keep-alive, and tell the primary when ready. Placement throws
+    /// <see cref="Errors.NoRoomForReplicaException"/> where no silo without a runner of the model
+    /// has room now. Returns the replica's silo.
+    /// </summary>
+    [Alias("StartReplica")]
+    Task<string> StartReplica(Scheduling.KeepAlive.KeepAliveDuration keepAlive);
+
+    /// <summary>On a primary: one of its replicas changed (see <see cref="ReplicaReport"/>).</summary>
+    [OneWay, AlwaysInterleave, Alias("ReplicaChanged")]
+    Task ReplicaChanged(ReplicaReport report);
 
     [AlwaysInterleave, Alias("GetStatus")]
     Task<ModelStatus> GetStatus();

@@ -79,14 +79,21 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
             var relocating = false;
             var waitingSince = (DateTimeOffset?)null;
             var readyHosts = -1;
+            // The model's primary decides which of its runners serves (README "Replicas"): a
+            // redirect names a replica, called at once; anything that sends the request round
+            // again asks the primary anew.
+            string? runnerKey = null;
+            string? avoid = null;
             while (true)
             {
                 if (relocating)
                     await Task.Delay(RelocationBackoff * (1 << (relocations - 1)), cancellationToken);
                 relocating = false;
                 Exception? noHost = null;
-                ModelRequestContext.Set(runner, relocations);
-                var stream = call(grains.GetGrain<IModelGrain>(modelPath), cancellationToken).GetAsyncEnumerator(cancellationToken);
+                var target = runnerKey ?? modelPath;
+                runnerKey = null;
+                ModelRequestContext.Set(runner, relocations, avoid);
+                var stream = call(grains.GetGrain<IModelGrain>(target), cancellationToken).GetAsyncEnumerator(cancellationToken);
                 try
                 {
                     while (true)
@@ -96,7 +103,7 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
                         {
                             more = await stream.MoveNextAsync();
                         }
-                        catch (Exception e) when (!started && relocations < MaxRelocations && (e is ModelRelocatingException or EnumerationAbortedException or OrleansMessageRejectionException or ConnectionFailedException or TimeoutException
+                        catch (Exception e) when (!started && relocations < MaxRelocations && (e is ModelRelocatingException or NoRoomForReplicaException or EnumerationAbortedException or OrleansMessageRejectionException or ConnectionFailedException or TimeoutException
                             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)))
                         {
                             // Before the answer started, the model's activation left its silo (a
@@ -105,9 +112,12 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
                             // gateway or silo just lost: a stream's first reply is otherwise a heartbeat
                             // well within the call timeout; or, not the caller's cancellation, a directory
                             // lookup the distributed directory cancelled while it rebuilt a lost silo's
-                            // partition): call again, and the director places it anew.
+                            // partition), or a replica it was sent to went meanwhile (and could not be
+                            // placed again): call again, and the director places it anew.
                             relocating = true;
                             relocations++;
+                            // A replica that did not answer (its host lost, not yet declared dead): the primary sends this request elsewhere.
+                            avoid = target != modelPath ? target : null;
                             // On the caller's span (the HTTP request's): the trace shows each time the request followed its model.
                             Activity.Current?.AddEvent(new ActivityEvent("ollm.relocating", tags: new ActivityTagsCollection { ["ollm.relocations"] = relocations, ["exception.type"] = e.GetType().Name }));
                             break;
@@ -118,10 +128,12 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
                             noHost = e;
                             break;
                         }
-                        catch (Exception e) when (started && e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException)
+                        catch (Exception e) when (started && e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException or NoRoomForReplicaException)
                         {
                             // Mid-answer, the silo went away: a clear error for the caller (the next
-                            // request places the model again), not Orleans' enumerator bookkeeping.
+                            // request places the model again), not Orleans' enumerator bookkeeping (a
+                            // replica's next item is addressed to an activation placed anew, which a
+                            // replica refuses where it would share a silo with its primary).
                             throw new ModelHostLostException($"the host serving model '{Path.GetFileNameWithoutExtension(modelPath)}' was lost mid-answer; retry the request", e);
                         }
                         catch (TimeoutException e) when (started)
@@ -136,6 +148,12 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
                         if (!more)
                             yield break;
                         var item = stream.Current;
+                        if (item.Kind == GenerationEventKind.Redirected && !started && target == modelPath)
+                        {
+                            runnerKey = item.Text;
+                            Activity.Current?.AddEvent(new ActivityEvent("ollm.redirected", tags: new ActivityTagsCollection { ["ollm.runner"] = runnerKey }));
+                            break;
+                        }
                         switch (item.Kind)
                         {
                             case GenerationEventKind.Queued when !counted:
@@ -157,6 +175,8 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
                 {
                     await stream.DisposeAsync();
                 }
+                if (runnerKey is not null)
+                    continue;
                 if (noHost is not null)
                 {
                     waitingSince ??= DateTimeOffset.UtcNow;

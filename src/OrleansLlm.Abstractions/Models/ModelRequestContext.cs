@@ -12,6 +12,7 @@ public static class ModelRequestContext
 {
     public const string RunnerOptionsKey = "ollm.runner-options";
     public const string RelocationsKey = "ollm.relocations";
+    public const string AvoidKey = "ollm.avoid-runner";
 
     /// <summary>The options a request context carries (the record itself, through Orleans' serializer); null if none.</summary>
     public static RunnerOptions? RunnerOptionsIn(IReadOnlyDictionary<string, object>? data) =>
@@ -23,15 +24,23 @@ public static class ModelRequestContext
     /// <summary>How many times the current request was re-placed (0 when the context says nothing).</summary>
     public static int Relocations => RequestContext.Get(RelocationsKey) is int n ? n : 0;
 
-    public static void Set(RunnerOptions options, int relocations)
+    /// <summary>The replica this request was sent to and could not reach (README "Replicas"): its primary sends it elsewhere.</summary>
+    public static string? AvoidRunner => RequestContext.Get(AvoidKey) as string;
+
+    public static void Set(RunnerOptions options, int relocations, string? avoidRunner = null)
     {
         RequestContext.Set(RunnerOptionsKey, options);
         RequestContext.Set(RelocationsKey, relocations);
+        if (avoidRunner is null)
+            RequestContext.Remove(AvoidKey);
+        else
+            RequestContext.Set(AvoidKey, avoidRunner);
     }
 
     public static void Clear()
     {
         RequestContext.Remove(RunnerOptionsKey);
         RequestContext.Remove(RelocationsKey);
+        RequestContext.Remove(AvoidKey);
     }
 }

@@ -8,6 +8,7 @@ using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Models;
 using OrleansLlm.Scheduling.Autoscaling;
 using OrleansLlm.Scheduling.Options;
+using OrleansLlm.Scheduling.Replicas;
 
 namespace OrleansLlm.Grains.Autoscaling;
 
@@ -185,7 +186,8 @@ internal sealed partial class AutoscalerGrain(
             InFlight = inFlight,
             QueuedLoads = snapshot.QueuedLoads,
             IdleSince = journal.IdleSince.TryGetValue(host.Id, out var idle) ? idle : null,
-            Wanted = [.. runners.Where(r => r.KeepAlive.IsForever || r.ExpiresAt > now).Select(r => new WantedModel(r.ModelPath, r.VramBytes))],
+            // A replica is not wanted after its host goes: its primary starts another if load asks for it.
+            Wanted = [.. runners.Where(r => (r.KeepAlive.IsForever || r.ExpiresAt > now) && ModelKey.Parse(r.ModelPath).IsPrimary).Select(r => new WantedModel(r.ModelPath, r.VramBytes))],
         };
     }
 

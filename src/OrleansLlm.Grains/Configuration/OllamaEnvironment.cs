@@ -28,6 +28,8 @@ public static class OllamaEnvironment
         ["OLLM_STARVATION_BOUND"] = nameof(OrleansLlmOptions.StarvationBound),
         ["OLLM_DRAIN_BUSY_AFTER"] = nameof(OrleansLlmOptions.DrainBusyAfter),
         ["OLLM_MIN_RESIDENCY"] = nameof(OrleansLlmOptions.MinResidency),
+        ["OLLM_MAX_REPLICAS"] = nameof(OrleansLlmOptions.MaxReplicas),
+        ["OLLM_REPLICA_AFTER"] = nameof(OrleansLlmOptions.ReplicaAfter),
     };
 
     /// <summary>Adds the variables present in <paramref name="environment"/> as <c>Ollm:*</c> keys.</summary>
@@ -54,7 +56,7 @@ public static class OllamaEnvironment
         // Ollama reads these as Go durations or integer seconds; configuration binding wants a TimeSpan.
         // A model is never drained for another when its residency is forever (a negative value).
         "OLLM_MIN_RESIDENCY" when Scheduling.KeepAlive.KeepAliveParser.FromEnvironment(value).IsForever => TimeSpan.MaxValue.ToString(),
-        "OLLAMA_LOAD_TIMEOUT" or "OLLM_SHUTDOWN_GRACE" or "OLLM_STARVATION_BOUND" or "OLLM_DRAIN_BUSY_AFTER" or "OLLM_MIN_RESIDENCY" => Scheduling.KeepAlive.KeepAliveParser.FromEnvironment(value) is var d && d.IsForever
+        "OLLAMA_LOAD_TIMEOUT" or "OLLM_SHUTDOWN_GRACE" or "OLLM_STARVATION_BOUND" or "OLLM_DRAIN_BUSY_AFTER" or "OLLM_MIN_RESIDENCY" or "OLLM_REPLICA_AFTER" => Scheduling.KeepAlive.KeepAliveParser.FromEnvironment(value) is var d && d.IsForever
             ? TimeSpan.Zero.ToString()
             : d.Duration.ToString(),
         "OLLAMA_SCHED_SPREAD" or "OLLAMA_FLASH_ATTENTION" => value.Trim() is "1" or "true" or "TRUE" or "True" ? "true" : value.Trim() is "0" or "false" or "FALSE" or "False" or "" ? "false" : value,

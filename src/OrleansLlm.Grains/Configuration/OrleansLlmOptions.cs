@@ -3,6 +3,7 @@ using OrleansLlm.Scheduling.Estimation;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Scheduling.Placement;
+using OrleansLlm.Scheduling.Replicas;
 
 namespace OrleansLlm.Grains.Configuration;
 
@@ -95,6 +96,14 @@ public sealed class OrleansLlmOptions
 
     /// <summary><c>OLLM_MIN_RESIDENCY</c>: a model loaded less than this long ago is never drained for another.</summary>
     public TimeSpan MinResidency { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary><c>OLLM_MAX_REPLICAS</c>: the most runners of one model in the cluster, its primary included; 1 = one per model (the seed's).</summary>
+    public int MaxReplicas { get; set; } = ReplicaSettings.Default.MaxReplicas;
+
+    /// <summary><c>OLLM_REPLICA_AFTER</c>: how long all of a model's runners must have had every slot taken before it gets another.</summary>
+    public TimeSpan ReplicaAfter { get; set; } = ReplicaSettings.Default.AddAfter;
+
+    public ReplicaSettings ReplicaSettings => new() { MaxReplicas = MaxReplicas, AddAfter = ReplicaAfter };
 
     public KeepAliveDuration DefaultKeepAlive => KeepAliveParser.FromEnvironment(KeepAlive);
 

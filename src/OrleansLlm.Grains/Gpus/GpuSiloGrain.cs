@@ -15,6 +15,7 @@ using OrleansLlm.Scheduling.Gpus;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Scheduling.Placement;
+using OrleansLlm.Scheduling.Replicas;
 
 namespace OrleansLlm.Grains.Gpus;
 
@@ -151,7 +152,7 @@ internal sealed partial class GpuSiloGrain(
             SentAwayAt = _sentAway.TryGetValue(ask.ModelPath, out var at) ? at : null,
             RoomBeingMadeForAnother = _makingRoomFor is { } making && making != ask.ModelPath,
         };
-        return LoadAdmission.Decide(files.Header(ask.ModelPath), ask, silo, Settings.SchedulerSettings, clock.GetUtcNow());
+        return LoadAdmission.Decide(files.Header(ModelKey.PathOf(ask.ModelPath)), ask, silo, Settings.SchedulerSettings, clock.GetUtcNow());
     }
 
     public Task LoadCompleted(string modelPath, RunnerMemory memory)

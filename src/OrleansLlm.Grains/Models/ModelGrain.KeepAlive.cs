@@ -122,12 +122,13 @@ internal sealed partial class ModelGrain
     {
         try
         {
-            await LocalGpus.ReportUsage(ModelPath, new RunnerUsage(_life.Refs, _life.KeepAlive, _life.ExpiresAt, _life.Yielding));
+            await LocalGpus.ReportUsage(RunnerKey, new RunnerUsage(_life.Refs, _life.KeepAlive, _life.ExpiresAt, _life.Yielding));
         }
         catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
         {
-            LogUsageReportFailed(logger, ModelPath, e.Message);
+            LogUsageReportFailed(logger, RunnerKey, e.Message);
         }
+        await TellPrimary();
     }
 
     /// <summary>
@@ -142,6 +143,9 @@ internal sealed partial class ModelGrain
 
     private async Task Persist(Func<Task> write)
     {
+        if (!Key.IsPrimary)
+            return; // a replica has no durable intent: nothing brings it back after a host loss
+
         // Interleaved calls (a stream's release, a drain, a retry) write one at a time: two writes
         // in flight with the same ETag would fail one of them for nothing.
         await _persisting.WaitAsync();
@@ -225,7 +229,7 @@ internal sealed partial class ModelGrain
         // reservation is not ours to drop.
         if (!_life.MayRetire)
             return;
-        await LocalGpus.Release(ModelPath, "retired");
+        await LocalGpus.Release(RunnerKey, "retired");
         // Not at once: a stream that just ended may still have its last reply in flight, and
         // deactivating under it aborts the caller's enumeration.
         _retire?.Change(options.Value.RetireDelay, Timeout.InfiniteTimeSpan);
@@ -233,7 +237,8 @@ internal sealed partial class ModelGrain
 
     private Task OnRetireTimer()
     {
-        if (_life.MayDeactivate)
+        // A primary stays while it has replicas: it routes their requests, and unloads them on keep_alive 0.
+        if (_life.MayDeactivate && _replicas.Count == 0)
             this.DeactivateOnIdle();
         return Task.CompletedTask;
     }

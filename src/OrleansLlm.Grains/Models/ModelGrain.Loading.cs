@@ -139,7 +139,7 @@ internal sealed partial class ModelGrain
             watchdog = new LoadWatchdog(settings.LoadTimeout, clock, percent => LogLoadProgress(logger, ModelPath, percent));
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token, _lifetime.Token);
             var runner = loaded = await runners.LoadAsync(request, watchdog, linked.Token);
-            await LocalGpus.LoadCompleted(ModelPath, runner.Memory);
+            await LocalGpus.LoadCompleted(RunnerKey, runner.Memory);
             _runner = runner;
             _identity = identity;
             _life.Loaded();
@@ -162,8 +162,8 @@ internal sealed partial class ModelGrain
                 _identity = null;
                 await loaded.DisposeAsync();
             }
-            await LocalGpus.Release(ModelPath, $"load ended without a runner: {e.GetType().Name}");
-            if (e is ModelRelocatingException or ModelTooLargeException)
+            await LocalGpus.Release(RunnerKey, $"load ended without a runner: {e.GetType().Name}");
+            if (e is ModelRelocatingException or ModelTooLargeException or NoRoomForReplicaException)
                 throw;
             if (e is OperationCanceledException && watchdog is { Stalled: true })
                 throw new ModelLoadException($"timed out waiting for llama runner to start - progress {watchdog.Progress:0.00}: model '{ModelPath}' made no progress for {settings.LoadTimeout} (OLLAMA_LOAD_TIMEOUT)", e);
@@ -188,8 +188,14 @@ internal sealed partial class ModelGrain
         using var waiting = new RoomWait();
         while (true)
         {
-            var ticket = await LocalGpus.AcquireLoad(ModelPath, admitted, relocations, _life.Pending);
+            var ticket = await LocalGpus.AcquireLoad(RunnerKey, admitted, relocations, _life.Pending);
             waiting.Answered(ticket);
+            if (!Key.IsPrimary && ticket.Verdict is not (AdmissionVerdict.Grant or AdmissionVerdict.Evict))
+            {
+                // A replica is placed only where it loads at once (ReplicaPlacement); if the silo
+                // changed since, it neither waits, drains busy models nor moves: it is not started.
+                throw new NoRoomForReplicaException($"replica {Key.Replica} of model '{ModelPath}' has no room on silo {SiloAddress} now: {ticket.Reason}");
+            }
             switch (ticket.Verdict)
             {
                 case AdmissionVerdict.Grant:
@@ -198,7 +204,7 @@ internal sealed partial class ModelGrain
                     var evicted = true;
                     foreach (var victim in ticket.Victims)
                     {
-                        LogEvicting(logger, victim, ModelPath);
+                        LogEvicting(logger, victim, RunnerKey);
                         evicted &= await GrainFactory.GetGrain<IModelGrain>(victim).EvictIfIdle();
                     }
                     // A victim that became busy meanwhile keeps its room: ask again when the silo
@@ -210,8 +216,8 @@ internal sealed partial class ModelGrain
                     // Waited past the bound behind busy models: they finish what is in flight and go.
                     foreach (var victim in ticket.Victims)
                     {
-                        LogDrainingForRoom(logger, victim, ModelPath, ticket.Reason);
-                        await GrainFactory.GetGrain<IModelGrain>(victim).YieldRoom(ModelPath);
+                        LogDrainingForRoom(logger, victim, RunnerKey, ticket.Reason);
+                        await GrainFactory.GetGrain<IModelGrain>(victim).YieldRoom(RunnerKey);
                     }
                     await LocalGpus.WaitForChange(ticket.Version, options.Value.LoadWaitPoll).WaitAsync(cancellationToken);
                     break;
@@ -278,6 +284,7 @@ internal sealed partial class ModelGrain
         if (_life.Phase != ModelPhase.Ready || _life.Refs > 0 || _runner is null)
             return;
         _life.BeginUnload();
+        await TellPrimary();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _unloadTask = done.Task;
         try
@@ -306,7 +313,7 @@ internal sealed partial class ModelGrain
             // Whatever happened above, the reservation goes: a phantom one would hold the room forever.
             try
             {
-                await LocalGpus.Release(ModelPath, reason);
+                await LocalGpus.Release(RunnerKey, reason);
             }
             catch (Exception e) when (e is OrleansException or TimeoutException)
             {

@@ -51,4 +51,19 @@ internal sealed partial class ModelGrain
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Deactivated {Model}: {Reason}")]
     private static partial void LogDeactivated(ILogger logger, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Starting {Replica} on silo {Silo}: every runner of the model has had all its slots taken ({InFlight} requests on the primary)")]
+    private static partial void LogReplicaStarting(ILogger logger, string replica, string silo, int inFlight);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Forgetting {Replica}: its silo {Silo} is dead")]
+    private static partial void LogReplicaLost(ILogger logger, string replica, string silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Not starting {Replica}: {Reason}")]
+    private static partial void LogReplicaNotStarted(ILogger logger, string replica, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replica {Replica} did not load: {Reason}")]
+    private static partial void LogReplicaLoadFailed(ILogger logger, string replica, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Telling {Model} about its replicas failed: {Reason}")]
+    private static partial void LogReplicaReportFailed(ILogger logger, string model, string reason);
 }

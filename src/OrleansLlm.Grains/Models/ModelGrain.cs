@@ -15,6 +15,7 @@ using OrleansLlm.Scheduling.Gpus;
 using OrleansLlm.Scheduling.KeepAlive;
 using OrleansLlm.Scheduling.Lifecycle;
 using OrleansLlm.Scheduling.Reload;
+using OrleansLlm.Scheduling.Replicas;
 
 namespace OrleansLlm.Grains.Models;
 
@@ -57,14 +58,25 @@ internal sealed partial class ModelGrain(
     private string? _yieldingFor;
     private readonly SemaphoreSlim _persisting = new(1, 1);
 
-    private string ModelPath => this.GetPrimaryKeyString();
+    /// <summary>The grain key: which runner of the model this activation is (README "Replicas").</summary>
+    private ModelKey Key => _key ??= ModelKey.Parse(this.GetPrimaryKeyString());
+
+    private ModelKey? _key;
+
+    /// <summary>The model file.</summary>
+    private string ModelPath => Key.Path;
+
+    /// <summary>What the GPU silo and other models know this runner by (reservations, evictions, drains).</summary>
+    private string RunnerKey => this.GetPrimaryKeyString();
 
     private string SiloAddress => localSilo.SiloAddress.ToParsableString();
 
     private IGpuSiloGrain LocalGpus => GrainFactory.GetGrain<IGpuSiloGrain>(SiloAddress);
 
-    /// <summary>As in the seed: a request without <c>keep_alive</c> gets the server's default, not the previous request's.</summary>
-    private KeepAliveDuration KeepAliveOf(KeepAliveDuration? requested) => requested ?? options.Value.DefaultKeepAlive;
+    /// <summary>As in the seed: a request without <c>keep_alive</c> gets the server's default, not the previous request's. A replica is never pinned.</summary>
+    private KeepAliveDuration KeepAliveOf(KeepAliveDuration? requested) => Key.IsPrimary
+        ? requested ?? options.Value.DefaultKeepAlive
+        : ReplicaRule.KeepAlive(requested ?? options.Value.DefaultKeepAlive, options.Value.DefaultKeepAlive);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -99,13 +111,14 @@ internal sealed partial class ModelGrain(
         }
         try
         {
-            await LocalGpus.Release(ModelPath, $"deactivated: {reason.Description}");
+            await LocalGpus.Release(RunnerKey, $"deactivated: {reason.Description}");
         }
         catch (Exception e) when (e is OrleansException or TimeoutException or ObjectDisposedException)
         {
             // Silo shutdown: the GPU silo grain is going too, and its reservations with it.
         }
-        LogDeactivated(logger, ModelPath, reason.Description);
+        await TellPrimary(gone: true);
+        LogDeactivated(logger, RunnerKey, reason.Description);
     }
 
     public IAsyncEnumerable<GenerationEvent> Generate(GenerateRequest request, CancellationToken cancellationToken = default)
@@ -114,6 +127,8 @@ internal sealed partial class ModelGrain(
         if (request.IsLoadOnly && request.KeepAlive is { UnloadsWhenIdle: true })
             return UnloadRequest(cancellationToken);
         var identity = new RunnerIdentity(options.Value.Admit(ModelRequestContext.RunnerOptions), request.Adapters, request.Projectors);
+        if (Route(identity, request.KeepAlive) is { } replica)
+            return Redirect(replica);
         return Serve(identity, request.KeepAlive, request.IsLoadOnly ? null : (runner, ct) => runner.GenerateAsync(request, ct), cancellationToken);
     }
 
@@ -125,6 +140,8 @@ internal sealed partial class ModelGrain(
     {
         ArgumentNullException.ThrowIfNull(request);
         var identity = RunnerIdentity.Of(options.Value.Admit(ModelRequestContext.RunnerOptions));
+        if (Route(identity, request.KeepAlive) is { } replica)
+            return Redirect(replica);
         return Serve(identity, request.KeepAlive, request.Inputs.Count == 0 ? null : Embedding, cancellationToken);
 
         async IAsyncEnumerable<GenerationEvent> Embedding(ILlmRunner runner, [EnumeratorCancellation] CancellationToken ct)
@@ -152,6 +169,13 @@ internal sealed partial class ModelGrain(
         {
             if (_life.IsLeaving)
                 throw Leaving();
+            if (!Key.IsPrimary && !_life.IsServing && _life.Phase != ModelPhase.Loading)
+            {
+                // Sent here as it went, or to an activation placed anew by the call: nothing to keep.
+                if (_life.MayRetire)
+                    await Retire();
+                throw NotServingReplica();
+            }
             var started = Stopwatch.GetTimestamp();
             long loadNanoseconds = 0;
             var waited = (TimeSpan?)null;
@@ -221,6 +245,7 @@ internal sealed partial class ModelGrain(
         {
             if (_life.IsLeaving)
                 throw Leaving();
+            UnloadReplicas(except: null);
             var retire = await UnloadWhenIdle();
             yield return GenerationEvent.Done("unload", new GenerationStats()) with { SiloAddress = SiloAddress };
             if (retire)
@@ -234,7 +259,8 @@ internal sealed partial class ModelGrain(
 
     public async Task<bool> Unload()
     {
-        var wasLoaded = _life.Phase is ModelPhase.Ready or ModelPhase.Loading;
+        var wasLoaded = _life.Phase is ModelPhase.Ready or ModelPhase.Loading || _replicas.Count > 0;
+        UnloadReplicas(except: null);
         if (await UnloadWhenIdle())
             await Retire();
         return wasLoaded;
@@ -274,7 +300,8 @@ internal sealed partial class ModelGrain(
         if (!_life.BeginYield())
             return false;
         _yieldingFor = forModelPath;
-        LogYielding(logger, ModelPath, forModelPath, _life.Refs);
+        LogYielding(logger, RunnerKey, forModelPath, _life.Refs);
+        await TellPrimary();
         if (_life.Refs == 0)
             await UnloadYielded();
         else
@@ -297,7 +324,8 @@ internal sealed partial class ModelGrain(
         // The request that just ended may still be writing the durable intent (its release
         // interleaves with this call): what this activation holds decides, and is written before it goes.
         var ready = _life.Phase == ModelPhase.Ready;
-        var wanted = ready ? _life.WantedAfterDrain(clock.GetUtcNow()) : StillWanted();
+        // A replica is for load of the moment: it goes with its silo, and its primary starts another if it must.
+        var wanted = Key.IsPrimary && (ready ? _life.WantedAfterDrain(clock.GetUtcNow()) : StillWanted());
         if (ready && wanted)
             await Remember(_identity?.Options);
         if (ready)

@@ -13,6 +13,7 @@ using OrleansLlm.Grains.Models;
 using OrleansLlm.Grains.Telemetry;
 using OrleansLlm.Scheduling.Options;
 using OrleansLlm.Scheduling.Placement;
+using OrleansLlm.Scheduling.Replicas;
 
 namespace OrleansLlm.Grains.Placement;
 
@@ -37,7 +38,8 @@ internal sealed partial class GpuFitPlacementDirector(
 
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        var path = target.GrainIdentity.Key.ToString()!;
+        var key = ModelKey.Parse(target.GrainIdentity.Key.ToString()!);
+        var path = key.Path;
         var silos = context.GetCompatibleSilos(target);
         if (silos.Length == 0)
             throw new SiloUnavailableException($"no active silo can host model '{path}'");
@@ -77,12 +79,18 @@ internal sealed partial class GpuFitPlacementDirector(
                 throw new NoGpuHostException($"no GPU host is running to place model '{path}'");
             }
             var hosts = snapshots.Select(s => (s.SiloAddress, s.Host, s.QueuedLoads)).ToArray();
-            ranked = ClusterPlacement.Rank(model, admitted, hosts, options.Value.SchedulerSettings, clock.GetUtcNow());
+            var siblings = snapshots
+                .Where(s => s.Host.Runners.Any(r => key.IsSiblingOf(r.ModelPath)) || s.QueuedModels.Any(key.IsSiblingOf))
+                .Select(s => s.SiloAddress)
+                .ToHashSet(StringComparer.Ordinal);
+            ranked = ReplicaPlacement.Filter(key, ClusterPlacement.Rank(model, admitted, hosts, options.Value.SchedulerSettings, clock.GetUtcNow()), siblings);
+            if (!key.IsPrimary && ranked.Count == 0)
+                throw new NoRoomForReplicaException($"no silo without a runner of model '{path}' has room for replica {key.Replica} now");
             foreach (var choice in ranked.Where(c => c.Kind != HostChoiceKind.Never))
             {
-                if (await gpuSilos.Claim(choice.Host, path, admitted, choice.Kind).ConfigureAwait(false))
+                if (await gpuSilos.Claim(choice.Host, key.ToString(), admitted, choice.Kind).ConfigureAwait(false))
                 {
-                    LogPlaced(logger, path, choice.Host, choice.Kind, choice.Reason);
+                    LogPlaced(logger, key.ToString(), choice.Host, choice.Kind, choice.Reason);
                     span?.SetTag("ollm.placement.silo", choice.Host);
                     span?.SetTag("ollm.placement.kind", choice.Kind.ToString());
                     span?.SetTag("ollm.placement.reason", choice.Reason);
@@ -91,6 +99,8 @@ internal sealed partial class GpuFitPlacementDirector(
             }
             if (ranked.All(c => c.Kind == HostChoiceKind.Never))
                 break;
+            if (!key.IsPrimary)
+                throw new NoRoomForReplicaException($"the silos with room for replica {key.Replica} of model '{path}' took other models first");
         }
         if (ranked.Any(c => c.Kind != HostChoiceKind.Never))
             throw new ModelRelocatingException($"the silos changed {ClaimRounds} times while placing model '{path}'; placing it again");

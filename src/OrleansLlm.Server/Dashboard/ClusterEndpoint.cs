@@ -8,6 +8,8 @@ using OrleansLlm.Server.Api;
 using OrleansLlm.Server.Api.Ollama;
 using OrleansLlm.Server.Telemetry;
 
+using OrleansLlm.Scheduling.Replicas;
+
 namespace OrleansLlm.Server.Dashboard;
 
 /// <summary>
@@ -59,7 +61,12 @@ internal static partial class ClusterEndpoint
     {
         var snapshot = view.Snapshot;
         var runners = snapshot.Host.Runners;
-        string Name(string path) => catalog.NameOf(path) ?? Path.GetFileNameWithoutExtension(path);
+        string Name(string runnerKey)
+        {
+            var key = ModelKey.Parse(runnerKey);
+            var name = catalog.NameOf(key.Path) ?? Path.GetFileNameWithoutExtension(key.Path);
+            return key.IsPrimary ? name : $"{name} (replica {key.Replica})";
+        }
         // Free as the scheduler counts it: the reported free memory, never more than what our own reservations leave.
         var accounted = GpuSelection.AccountForLoaded([.. snapshot.Host.Gpus, snapshot.Host.Cpu], runners);
         return new

@@ -9,6 +9,8 @@ using OrleansLlm.Gguf.Files;
 using OrleansLlm.Abstractions.Catalog;
 using OrleansLlm.Server.Telemetry;
 
+using OrleansLlm.Scheduling.Replicas;
+
 namespace OrleansLlm.Server.Api.Ollama;
 
 /// <summary>Ollama's HTTP API over the cluster.</summary>
@@ -59,13 +61,15 @@ public static partial class OllamaApi
                     LogModelSilent(logger, runner.ModelPath, e.Message);
                     continue; // its silo is going: it is not running anywhere we can show
                 }
-                var name = catalog.NameOf(runner.ModelPath) ?? runner.ModelPath;
-                var entry = Describe(files, name, runner.ModelPath, new FileInfo(runner.ModelPath));
+                var key = ModelKey.Parse(runner.ModelPath);
+                var name = catalog.NameOf(key.Path) ?? key.Path;
+                var entry = Describe(files, name, key.Path, new FileInfo(key.Path));
                 entry["size"] = status.SizeBytes;
                 entry["size_vram"] = status.VramBytes;
                 entry["expires_at"] = ExpiresAt(status);
                 entry["context_length"] = status.Options?.NumCtx;
                 entry["silo"] = snapshot.SiloAddress;
+                entry["replica"] = key.Replica;
                 entry["state"] = RunnerStates.Of(runner);
                 entry["keep_alive"] = RunnerStates.KeepAliveText(status.KeepAlive);
                 entry["gpus"] = status.Devices.Where(d => !d.IsCpu).Select(d => new
