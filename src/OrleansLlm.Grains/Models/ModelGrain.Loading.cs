@@ -284,11 +284,13 @@ internal sealed partial class ModelGrain
         if (_life.Phase != ModelPhase.Ready || _life.Refs > 0 || _runner is null)
             return;
         _life.BeginUnload();
-        await TellPrimary();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _unloadTask = done.Task;
         try
         {
+            // After the unload task is set: a call interleaved during this report (an eviction)
+            // waits for the unload like any other.
+            await TellPrimary();
             var runner = _runner;
             _runner = null;
             _expiry?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
