@@ -26,8 +26,10 @@ public sealed class MultiProcessTests : IAsyncLifetime
 
         (_smallSiloPort, var smallGateway) = (TestPorts.Free(), TestPorts.Free());
         (_bigSiloPort, var bigGateway) = (TestPorts.Free(), TestPorts.Free());
-        _small = Start("small-silo", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:8GiB", ["Ollm__SiloPort"] = $"{_smallSiloPort}", ["Ollm__GatewayPort"] = $"{smallGateway}" });
-        _big = Start("big-silo", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:20GiB", ["Ollm__SiloPort"] = $"{_bigSiloPort}", ["Ollm__GatewayPort"] = $"{bigGateway}", ["OLLM_PRIMARY_SILO"] = $"127.0.0.1:{_smallSiloPort}" });
+        // One slot per runner, and a replica as soon as a model's runners are all taken: the replica
+        // test's settings, which the others (one request at a time) never reach.
+        _small = Start("small-silo", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:8GiB", ["Ollm__SiloPort"] = $"{_smallSiloPort}", ["Ollm__GatewayPort"] = $"{smallGateway}", ["OLLAMA_NUM_PARALLEL"] = "1", ["OLLM_REPLICA_AFTER"] = "0" });
+        _big = Start("big-silo", new() { ["OLLM_ROLE"] = "silo", ["OLLM_GPUS"] = "cuda:20GiB", ["Ollm__SiloPort"] = $"{_bigSiloPort}", ["Ollm__GatewayPort"] = $"{bigGateway}", ["OLLM_PRIMARY_SILO"] = $"127.0.0.1:{_smallSiloPort}", ["OLLAMA_NUM_PARALLEL"] = "1", ["OLLM_REPLICA_AFTER"] = "0" });
         _frontend = Start("frontend", new() { ["OLLM_ROLE"] = "frontend", ["OLLM_GATEWAYS"] = $"{smallGateway},{bigGateway}" });
 
         try
@@ -67,6 +69,41 @@ public sealed class MultiProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_busy_model_gets_a_replica_on_the_other_silo_process_api_ps_lists_both_and_keep_alive_0_unloads_both()
+    {
+        // The first request holds the model's one slot (300 tokens at the simulated 100 per second).
+        using var holding = new HttpRequestMessage(HttpMethod.Post, "/api/generate")
+        {
+            Content = new StringContent(JsonSerializer.Serialize(new { model = "medium", prompt = "hi", options = new { num_predict = 300 } }), Encoding.UTF8, "application/json"),
+        };
+        using var first = await _frontend.Http.SendAsync(holding, HttpCompletionOption.ResponseHeadersRead);
+        var firstStream = new StreamReader(await first.Content.ReadAsStreamAsync());
+        Assert.NotNull(await firstStream.ReadLineAsync());
+        // The next finds every slot taken (OLLM_REPLICA_AFTER=0): the model's primary starts a replica on the other silo.
+        var second = Generate("medium", tokens: 300);
+        JsonElement[] runners = [];
+        await Until(async () =>
+        {
+            runners = [.. (await Ps()).Where(m => m.GetProperty("name").GetString() == "medium:latest")];
+            return runners.Length == 2;
+        }, TimeSpan.FromSeconds(60), "the replica is listed");
+        Assert.Equal([0, 1], runners.Select(m => m.GetProperty("replica").GetInt32()).Order());
+        Assert.Equal(2, runners.Select(m => m.GetProperty("silo").GetString()).Distinct().Count());
+
+        // A third request is served (the replica has a slot free).
+        await Generate("medium", tokens: 2);
+        await second;
+        Assert.Contains("\"done\":true", await firstStream.ReadToEndAsync(), StringComparison.Ordinal);
+
+        // keep_alive 0 reaches every runner of the model: both unload.
+        using var unload = await _frontend.Http.PostAsync("/api/generate", new StringContent(JsonSerializer.Serialize(new { model = "medium", keep_alive = 0 }), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, unload.StatusCode);
+        await Until(async () => !(await Ps()).Any(m => m.GetProperty("name").GetString() == "medium:latest"), TimeSpan.FromSeconds(60), "both runners unload");
+        // The aftermath: the model is served again.
+        await Generate("medium");
+    }
+
+    [Fact]
     public async Task Metrics_on_each_silo_process_health_port_show_that_silo_s_gpu()
     {
         await Generate("large");   // only the 20 GiB silo holds it
@@ -100,11 +137,27 @@ public sealed class MultiProcessTests : IAsyncLifetime
 
     private string Logs => _roles.Logs;
 
-    private async Task Generate(string model)
+    private async Task Generate(string model, int tokens = 2)
     {
-        using var response = await _frontend.Http.PostAsync("/api/generate", new StringContent(JsonSerializer.Serialize(new { model, prompt = "hi", stream = false, options = new { num_predict = 2 } }), Encoding.UTF8, "application/json"));
+        using var response = await _frontend.Http.PostAsync("/api/generate", new StringContent(JsonSerializer.Serialize(new { model, prompt = "hi", stream = false, options = new { num_predict = tokens } }), Encoding.UTF8, "application/json"));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{model}: {body}\n{Logs}");
+        Assert.Contains("\"done\":true", body, StringComparison.Ordinal);
+    }
+
+    private async Task<JsonElement[]> Ps() =>
+        [.. JsonDocument.Parse(await _frontend.Http.GetStringAsync("/api/ps")).RootElement.GetProperty("models").EnumerateArray()];
+
+    /// <summary>Polls <paramref name="condition"/> until true, with a timeout generous for a loaded machine.</summary>
+    private async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"not within {timeout}: {what}\n{Logs}");
+            await Task.Delay(100);
+        }
     }
 
     private ServerProcess Start(string name, Dictionary<string, string> environment) => _roles.Start(name, environment);
