@@ -19,9 +19,6 @@ internal sealed partial class ModelGrain
     /// <summary>On the primary: its replicas as they last reported, plus the requests sent to each since.</summary>
     private readonly Dictionary<int, ReplicaView> _replicas = [];
 
-    /// <summary>On the primary: the silo of each replica, from its placement.</summary>
-    private readonly Dictionary<int, Orleans.Runtime.SiloAddress> _replicaSilos = [];
-
     /// <summary>On the primary: since when every runner has had all its slots taken (null: not now).</summary>
     private DateTimeOffset? _saturatedSince;
 
@@ -64,13 +61,12 @@ internal sealed partial class ModelGrain
     /// </summary>
     private void ForgetLostReplicas()
     {
-        foreach (var (index, silo) in _replicaSilos.ToArray())
+        foreach (var replica in _replicas.Values.ToArray())
         {
-            if (membership.CurrentSnapshot.GetSiloStatus(silo) != SiloStatus.Dead)
+            if (replica.Silo is not { } silo || membership.CurrentSnapshot.GetSiloStatus(Orleans.Runtime.SiloAddress.FromParsableString(silo)) != SiloStatus.Dead)
                 continue;
-            _replicaSilos.Remove(index);
-            _replicas.Remove(index);
-            LogReplicaLost(logger, new ModelKey(ModelPath, index).ToString(), silo.ToParsableString());
+            _replicas.Remove(replica.Index);
+            LogReplicaLost(logger, new ModelKey(ModelPath, replica.Index).ToString(), silo);
         }
     }
 
@@ -104,16 +100,14 @@ internal sealed partial class ModelGrain
             // The director places the replica for these options, where no other runner of the model is.
             ModelRequestContext.Set(requested, 0);
             var silo = await GrainFactory.GetGrain<IModelGrain>(key).StartReplica(_life.KeepAlive);
-            _replicaSilos[index] = Orleans.Runtime.SiloAddress.FromParsableString(silo);
+            if (_replicas.TryGetValue(index, out var placed))
+                _replicas[index] = placed with { Silo = silo };
             LogReplicaStarting(logger, key, silo, _life.Refs);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             if (_replicas.TryGetValue(index, out var view) && view.Starting)
-            {
                 _replicas.Remove(index);
-                _replicaSilos.Remove(index);
-            }
             LogReplicaNotStarted(logger, key, e.Message);
         }
     }
@@ -151,15 +145,9 @@ internal sealed partial class ModelGrain
         if (!Key.IsPrimary)
             return;
         if (report.Gone)
-        {
             _replicas.Remove(report.Replica);
-            _replicaSilos.Remove(report.Replica);
-        }
         else
-        {
-            _replicas[report.Replica] = new ReplicaView(report.Replica, report.Ready, report.InFlight, report.Options, Starting: report.Loading);
-            _replicaSilos[report.Replica] = Orleans.Runtime.SiloAddress.FromParsableString(report.SiloAddress);
-        }
+            _replicas[report.Replica] = new ReplicaView(report.Replica, report.Ready, report.InFlight, report.Options, report.Loading, report.SiloAddress);
         // The last replica went: an unloaded primary may go too.
         if (_replicas.Count == 0 && _life.MayRetire)
             await Retire();

@@ -8,4 +8,5 @@ namespace OrleansLlm.Scheduling.Replicas;
 /// plus the requests sent to it since).
 /// </summary>
 /// <param name="Starting">Asked to load and not yet ready: counts against the replica cap, takes no request.</param>
-public sealed record ReplicaView(int Index, bool Ready, int InFlight, RunnerOptions? Options, bool Starting = false);
+/// <param name="Silo">Where it runs, once placed (a replica whose silo is declared dead is forgotten).</param>
+public sealed record ReplicaView(int Index, bool Ready, int InFlight, RunnerOptions? Options, bool Starting = false, string? Silo = null);
