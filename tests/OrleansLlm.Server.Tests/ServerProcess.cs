@@ -157,35 +157,64 @@ internal sealed class ServerProcess : IAsyncDisposable
 }
 
 /// <summary>
-/// Free ports below Linux's ephemeral range (32768 and up): a child process binds its port only
-/// later, and a port the kernel hands out for port 0 may meanwhile become the source port of some
-/// other process's outgoing connection (the cluster tests running beside these make many).
+/// Free ports for the processes a test starts. A child process binds its port only later, so the
+/// port must stay out of every other allocator's way until then:
+/// <list type="bullet">
+/// <item>below Linux's ephemeral range (32768 and up), whose ports may become the source port of
+/// any outgoing connection (the cluster tests running beside these make many);</item>
+/// <item>outside Orleans' TestCluster ranges (22300–30000 and 40000–50000), which the in-process
+/// cluster tests take from in another test process at the same time;</item>
+/// <item>unique across test processes: each port handed out is held by an exclusive lock on a file
+/// named for it until this process exits, so another test run on the machine skips it.</item>
+/// </list>
 /// </summary>
 internal static class TestPorts
 {
-    private static readonly HashSet<int> Given = [];
+    private const int First = 12000, Last = 22000;
+    private static readonly string LockFolder = Path.Combine(Path.GetTempPath(), "orleansllm-test-ports");
+    private static readonly List<FileStream> Held = [];
 
     public static int Free()
     {
+        Directory.CreateDirectory(LockFolder);
         for (var attempt = 0; attempt < 1000; attempt++)
         {
-            var port = Random.Shared.Next(20000, 32000);
-            lock (Given)
+            var port = Random.Shared.Next(First, Last);
+            lock (Held)
             {
-                if (!Given.Add(port))
-                    continue; // already handed to a process of this test run
-            }
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
+                FileStream claim;
+                try
+                {
+                    // .NET takes FileShare.None as an exclusive flock on Unix; the kernel drops it when the process ends.
+                    claim = new FileStream(Path.Combine(LockFolder, $"{port}"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                }
+                catch (IOException)
+                {
+                    continue; // handed out by this or another test process
+                }
+                if (!Unbound(port))
+                {
+                    claim.Dispose();
+                    continue;
+                }
+                Held.Add(claim);
                 return port;
             }
-            catch (SocketException)
-            {
-                // Taken: try another.
-            }
         }
-        throw new InvalidOperationException("no free port between 20000 and 32000");
+        throw new InvalidOperationException($"no free port between {First} and {Last}");
+    }
+
+    private static bool Unbound(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }
