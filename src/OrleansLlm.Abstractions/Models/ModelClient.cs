@@ -69,6 +69,9 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
         Func<IModelGrain, CancellationToken, IAsyncEnumerable<GenerationEvent>> call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var started = false;
+        // The answer's last event (Done) reached the caller: what fails after it is only the
+        // stream's close, which Orleans fetches with one more call to the activation.
+        var answered = false;
         // Counted once per request, from its first "queued" until it starts or ends: a request
         // placed again keeps its place against the bound, so a newer request cannot take it
         // during the relocation backoff and get the older one refused.
@@ -128,6 +131,14 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
                             noHost = e;
                             break;
                         }
+                        catch (Exception e) when (answered && e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+                        {
+                            // The activation left between the answer's end and the stream's close (a
+                            // drain, or a host lost just then): the caller has the whole answer, so
+                            // the stream ends as it would have.
+                            Activity.Current?.AddEvent(new ActivityEvent("ollm.closed_after_answer", tags: new ActivityTagsCollection { ["exception.type"] = e.GetType().Name }));
+                            more = false;
+                        }
                         catch (Exception e) when (started && e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException or NoRoomForReplicaException)
                         {
                             // Mid-answer, the silo went away: a clear error for the caller (the next
@@ -168,6 +179,7 @@ public sealed class ModelClient(IGrainFactory grains, int maxQueue, HostWait? ho
                                 break;
                         }
                         started |= item.Kind is GenerationEventKind.Started or GenerationEventKind.Done;
+                        answered |= item.Kind is GenerationEventKind.Done;
                         yield return item;
                     }
                 }
