@@ -52,7 +52,7 @@ public sealed class MultiProcessTests : IAsyncLifetime
         await Generate("large");
         await Generate("medium");
 
-        var models = JsonDocument.Parse(await _frontend.Http.GetStringAsync("/api/ps")).RootElement.GetProperty("models").EnumerateArray().ToArray();
+        var models = await Ps();
         string SiloOf(string name) => models.Single(m => m.GetProperty("name").GetString() == name + ":latest").GetProperty("silo").GetString()!;
 
         Assert.StartsWith($"127.0.0.1:{_bigSiloPort}@", SiloOf("large"), StringComparison.Ordinal);
@@ -108,7 +108,7 @@ public sealed class MultiProcessTests : IAsyncLifetime
     {
         await Generate("large");   // only the 20 GiB silo holds it
 
-        var models = JsonDocument.Parse(await _frontend.Http.GetStringAsync("/api/ps")).RootElement.GetProperty("models").EnumerateArray().ToArray();
+        var models = await Ps();
         var vram = Assert.Single(models).GetProperty("size_vram").GetInt64();
         var big = PrometheusText.Parse(await _big.Http.GetStringAsync("/metrics"));
         var small = PrometheusText.Parse(await _small.Http.GetStringAsync("/metrics"));

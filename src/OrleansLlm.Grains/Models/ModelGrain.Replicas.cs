@@ -61,6 +61,9 @@ internal sealed partial class ModelGrain
     /// </summary>
     private void ForgetLostReplicas()
     {
+        // On every request to the primary: a model with one runner (the common case) pays nothing.
+        if (_replicas.Count == 0)
+            return;
         foreach (var replica in _replicas.Values.ToArray())
         {
             if (replica.Silo is not { } silo || membership.CurrentSnapshot.GetSiloStatus(Orleans.Runtime.SiloAddress.FromParsableString(silo)) != SiloStatus.Dead)
