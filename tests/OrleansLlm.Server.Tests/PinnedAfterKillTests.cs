@@ -128,7 +128,7 @@ public sealed class PinnedAfterKillTests : IAsyncLifetime
     {
         using var answer = await _frontend.Http.GetAsync("/api/ps");
         var body = await answer.Content.ReadAsStringAsync();
-        Assert.True(answer.StatusCode == HttpStatusCode.OK, $"/api/ps answered {(int)answer.StatusCode}: {body}");
+        Assert.True(answer.StatusCode == HttpStatusCode.OK, $"/api/ps answered {(int)answer.StatusCode}: {body}\n{_roles.Logs}");
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 

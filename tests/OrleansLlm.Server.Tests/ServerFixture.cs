@@ -28,6 +28,14 @@ public class ServerFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>
+    /// Changes a derived fixture makes to the services once the server has added all of its own
+    /// (Orleans' included), just before they are built: to wrap one of them, say.
+    /// </summary>
+    protected virtual void ReplaceServices(IServiceCollection services)
+    {
+    }
+
     public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(Path.Combine(_models, "demo"));
@@ -54,6 +62,7 @@ public class ServerFixture : IAsyncLifetime
         {
             builder.Configuration.AddInMemoryCollection(settings);
             ConfigureServices(builder.Services);
+            builder.Host.UseServiceProviderFactory(new LastWord(ReplaceServices));
         });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -75,5 +84,17 @@ public class ServerFixture : IAsyncLifetime
         catch (IOException)
         {
         }
+    }
+
+    /// <summary>The default service provider, after <see cref="ReplaceServices"/> has had the last word.</summary>
+    private sealed class LastWord(Action<IServiceCollection> replace) : IServiceProviderFactory<IServiceCollection>
+    {
+        public IServiceCollection CreateBuilder(IServiceCollection services)
+        {
+            replace(services);
+            return services;
+        }
+
+        public IServiceProvider CreateServiceProvider(IServiceCollection services) => services.BuildServiceProvider();
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OrleansLlm.Abstractions.Autoscaling;
 using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Gguf.Files;
+using OrleansLlm.Grains.Cluster;
 using OrleansLlm.Grains.Configuration;
 using OrleansLlm.Grains.Models;
 using OrleansLlm.Scheduling.Autoscaling;
@@ -29,6 +30,7 @@ internal sealed partial class AutoscalerGrain(
     AutoscalerMetrics metrics,
     AutoscalerJournal journal,
     TimeProvider clock,
+    IClusterMembershipService membership,
     ILogger<AutoscalerGrain> logger) : Grain, IAutoscalerGrain
 {
     /// <summary>A waiting request reports again every second: demand not reported for this long is gone.</summary>
@@ -103,7 +105,7 @@ internal sealed partial class AutoscalerGrain(
             LogProviderFailed(logger, provider.Name, e.Message);
             return; // decide nothing on a view we do not have
         }
-        var silos = await ActiveSilos();
+        var silos = ActiveSilos();
         var snapshots = await Task.WhenAll(provided.Select(p => silos.TryGetValue(p.SiloEndpoint, out var silo) ? Snapshot(silo) : Task.FromResult<SiloSnapshot?>(null)));
         var changed = false;
         var fleet = new List<FleetHost>();
@@ -312,19 +314,9 @@ internal sealed partial class AutoscalerGrain(
 
     private long TypeMemory(string type) => provider.HostTypes.FirstOrDefault(t => t.Name == type)?.TotalMemory ?? 0;
 
-    private async Task<Dictionary<string, SiloAddress>> ActiveSilos()
-    {
-        try
-        {
-            var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(SiloAnswerTimeout);
-            return hosts.Keys.ToDictionary(s => s.Endpoint.ToString(), s => s, StringComparer.Ordinal);
-        }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
-        {
-            LogMembershipFailed(logger, e.Message);
-            return [];
-        }
-    }
+    /// <summary>This silo's membership view, from memory (see <see cref="ClusterViewGrain"/>): a tick never waits on the table.</summary>
+    private Dictionary<string, SiloAddress> ActiveSilos() =>
+        ClusterViewGrain.ActiveSilos(membership).ToDictionary(s => s.Endpoint.ToString(), s => s, StringComparer.Ordinal);
 
     private async Task<SiloSnapshot?> Snapshot(SiloAddress silo)
     {
@@ -373,9 +365,6 @@ internal sealed partial class AutoscalerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Autoscaler: provider {Provider} did not list its hosts: {Reason}")]
     private static partial void LogProviderFailed(ILogger logger, string provider, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Autoscaler: membership did not answer: {Reason}")]
-    private static partial void LogMembershipFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Autoscaler: its state was not saved: {Reason}")]
     private static partial void LogSaveFailed(ILogger logger, string reason);

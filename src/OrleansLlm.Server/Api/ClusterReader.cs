@@ -1,3 +1,4 @@
+using OrleansLlm.Abstractions.Cluster;
 using OrleansLlm.Abstractions.Gpus;
 
 namespace OrleansLlm.Server.Api;
@@ -13,6 +14,18 @@ internal static partial class ClusterReader
     public static readonly TimeSpan SiloAnswerTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// How long a view or the readiness probe waits for the list of active silos. It comes from the
+    /// gateway this process talks to, which is alive (a dead gateway fails the call at once), but
+    /// which pauses a moment when a peer is lost: 0.8 s here on an idle machine, over 2 s on a loaded
+    /// 2-core one — an answer then, not a 503.
+    /// </summary>
+    public static readonly TimeSpan MembershipAnswerTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The active silos, from the answering silo's membership view (see <see cref="IClusterViewGrain"/>).</summary>
+    public static Task<SiloAddress[]> ActiveSilos(IGrainFactory grains, CancellationToken cancellationToken = default) =>
+        grains.GetGrain<IClusterViewGrain>(0).GetActiveSilos().WaitAsync(MembershipAnswerTimeout, cancellationToken);
+
+    /// <summary>
     /// Whether a call of a cluster read failed because the cluster did not answer it: a silo that is
     /// gone or silent, or — with the distributed grain directory — a directory lookup that Orleans
     /// cancels while the lost silo's partition is rebuilt (the call is rejected with
@@ -24,17 +37,17 @@ internal static partial class ClusterReader
     /// <summary>The silos that answered and those that did not; null when membership itself does not answer.</summary>
     public static async Task<ClusterRead?> Read(IGrainFactory grains, ILogger logger, bool withActivity)
     {
-        Dictionary<SiloAddress, SiloStatus> hosts;
+        SiloAddress[] hosts;
         try
         {
-            hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(SiloAnswerTimeout);
+            hosts = await ActiveSilos(grains);
         }
         catch (Exception e) when (DidNotAnswer(e))
         {
             LogMembershipSilent(logger, e);
             return null;
         }
-        var answers = await Task.WhenAll(hosts.Keys.OrderBy(h => h.ToParsableString(), StringComparer.Ordinal).Select(async host =>
+        var answers = await Task.WhenAll(hosts.OrderBy(h => h.ToParsableString(), StringComparer.Ordinal).Select(async host =>
         {
             var address = host.ToParsableString();
             var silo = grains.GetGrain<IGpuSiloGrain>(address);

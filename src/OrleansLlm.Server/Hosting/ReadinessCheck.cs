@@ -20,10 +20,10 @@ internal sealed partial class ReadinessCheck(IGrainFactory grains, ServerRole ro
             return HealthCheckResult.Unhealthy("shutting down");
         try
         {
-            var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            var hosts = await ClusterReader.ActiveSilos(grains, cancellationToken);
             var backend = !role.HostsRunners ? "front-end" : role.Options.Runner == "llama" ? LlamaNative.Backend : role.Options.Runner;
-            var data = new Dictionary<string, object> { ["silos"] = hosts.Count, ["runner"] = role.Options.Runner, ["backend"] = backend };
-            if (hosts.Count == 0)
+            var data = new Dictionary<string, object> { ["silos"] = hosts.Length, ["runner"] = role.Options.Runner, ["backend"] = backend };
+            if (hosts.Length == 0)
                 return HealthCheckResult.Unhealthy("no active silo", data: data);
             return backend == "not loaded"
                 ? HealthCheckResult.Unhealthy("the inference backend is not loaded", data: data)
