@@ -18,7 +18,7 @@ public sealed class ResidentMemoryCollection
 }
 
 [Collection(ResidentMemoryCollection.Name)]
-public sealed partial class ResidentMemoryTests
+public sealed class ResidentMemoryTests
 {
     [Fact]
     public async Task Memory_returns_after_unload()

@@ -3,6 +3,7 @@ using OrleansLlm.Abstractions.Errors;
 using OrleansLlm.Abstractions.Gpus;
 using OrleansLlm.Abstractions.Models;
 using OrleansLlm.Abstractions.Runners;
+using OrleansLlm.Grains.Cluster;
 using OrleansLlm.Grains.Telemetry;
 using OrleansLlm.Scheduling.Admission;
 using OrleansLlm.Scheduling.Gpus;
@@ -265,10 +266,7 @@ internal sealed partial class ModelGrain
     /// <summary>Another active silo where the model fits now or after evicting idle models, as the director would rank it; null if none beats waiting here.</summary>
     private async Task<string?> RoomElsewhere(RunnerOptions admitted)
     {
-        var silos = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(localSilo.SiloAddress))
-            .Select(m => m.SiloAddress)
-            .ToArray();
+        var silos = ClusterViewGrain.ActiveSilos(membership).Where(s => !s.Equals(localSilo.SiloAddress)).ToArray();
         if (silos.Length == 0)
             return null;
         var snapshots = await gpuSilos.Snapshots(silos);
